@@ -1,0 +1,74 @@
+//! The `tms` command line. Each subcommand lives in its own module and returns
+//! an exit code: 0 success, 1 a gate failed, 2 invalid input.
+
+mod describe;
+mod init;
+mod schema;
+mod validate;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::diag::Diagnostics;
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FAIL: i32 = 1;
+pub const EXIT_INVALID: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(name = "tms", version, about = "Threat models as code: validate, find threats, report, diagram, export")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check model files; every problem is reported with file:line:col
+    Validate(validate::Args),
+    /// List the attributes an element type (or `flow`, `data`, `boundary`) accepts
+    Describe(describe::Args),
+    /// Print the JSON Schema of the model file, for editor completion
+    Schema(schema::Args),
+    /// Write a starter model
+    Init(init::Args),
+}
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => EXIT_OK,
+                _ => EXIT_INVALID,
+            };
+        }
+    };
+    match cli.command {
+        Command::Validate(a) => validate::run(a),
+        Command::Describe(a) => describe::run(a),
+        Command::Schema(a) => schema::run(a),
+        Command::Init(a) => init::run(a),
+    }
+}
+
+/// Prints diagnostics to stderr, one per line (with a help line when there is a hint).
+pub(crate) fn print_diagnostics(d: &Diagnostics) {
+    for x in &d.0 {
+        eprintln!("{x}");
+    }
+}
+
+/// Reports a failure to write an output file.
+pub(crate) fn write_output(path: Option<&PathBuf>, bytes: &[u8]) -> i32 {
+    match crate::output::emit(path.map(PathBuf::as_path), bytes) {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            let name = path.map_or("stdout".to_string(), |p| p.display().to_string());
+            eprintln!("{name}: error: cannot write: {e}");
+            EXIT_INVALID
+        }
+    }
+}

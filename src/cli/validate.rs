@@ -1,0 +1,58 @@
+use std::path::PathBuf;
+
+use super::{print_diagnostics, EXIT_INVALID, EXIT_OK};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Model files (YAML or JSON)
+    #[arg(required = true)]
+    models: Vec<PathBuf>,
+    /// Treat warnings as errors
+    #[arg(long)]
+    strict: bool,
+    /// Print nothing for valid models
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+pub fn run(args: Args) -> i32 {
+    let mut code = EXIT_OK;
+    for path in &args.models {
+        match crate::load::load_path(path) {
+            Ok(loaded) => {
+                print_diagnostics(&loaded.warnings);
+                let n = loaded.warnings.0.len();
+                if args.strict && n > 0 {
+                    code = EXIT_INVALID;
+                }
+                if !args.quiet {
+                    let m = &loaded.model;
+                    eprintln!(
+                        "{}: valid: {} elements, {} flows, {} boundaries, {} data assets{}",
+                        path.display(),
+                        m.elements.len(),
+                        m.flows.len(),
+                        m.boundaries.len(),
+                        m.data.len(),
+                        match n {
+                            0 => String::new(),
+                            1 => ", 1 warning".into(),
+                            n => format!(", {n} warnings"),
+                        }
+                    );
+                }
+            }
+            Err(diags) => {
+                print_diagnostics(&diags);
+                let errors = diags.errors().count();
+                eprintln!(
+                    "{}: invalid: {errors} error{}",
+                    path.display(),
+                    if errors == 1 { "" } else { "s" }
+                );
+                code = EXIT_INVALID;
+            }
+        }
+    }
+    code
+}

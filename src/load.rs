@@ -1,0 +1,34 @@
+//! From a path to a checked, derived model: read, parse, detect the format,
+//! convert, derive defaults, and collect warnings.
+
+use std::path::Path;
+
+use crate::diag::Diagnostics;
+use crate::formats;
+use crate::model::Model;
+use crate::source::{self, SourceFile};
+
+/// A model that loaded, with the warnings found on the way.
+#[derive(Debug)]
+pub struct Loaded {
+    pub model: Model,
+    pub warnings: Diagnostics,
+}
+
+pub fn load_path(path: &Path) -> Result<Loaded, Diagnostics> {
+    let src = source::read(path).map_err(|d| Diagnostics(vec![d]))?;
+    load_source(&src)
+}
+
+pub fn load_source(src: &SourceFile) -> Result<Loaded, Diagnostics> {
+    let root = src.parse().map_err(|d| Diagnostics(vec![d]))?;
+    let (model, mut diags) = formats::read(&root, &src.name);
+    let Some(mut model) = model else {
+        diags.sort();
+        return Err(diags);
+    };
+    crate::derive::apply(&mut model);
+    diags.extend(crate::validate::warnings(&model));
+    diags.sort();
+    Ok(Loaded { model, warnings: diags })
+}

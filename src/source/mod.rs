@@ -1,0 +1,149 @@
+//! Reading a model file from disk into a positioned document tree.
+//!
+//! Everything that can go wrong before the model's meaning is looked at lives
+//! here: the file is missing, a directory, too large, not UTF-8, empty, or not
+//! YAML/JSON at all.
+
+pub mod json;
+pub mod node;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+pub use node::{Key, Node, NodeKind, Pos};
+
+use crate::diag::Diagnostic;
+
+/// Deeper than any sane model; bounds stack use on hostile input.
+pub const MAX_DEPTH: usize = 64;
+
+/// Files above this size are refused before they are read. A 100,000-element
+/// model in JSON is about 30 MB; `TMS_MAX_FILE_BYTES` raises the limit.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 40 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    Yaml,
+    Json,
+}
+
+/// A model file's text and the name used for it in messages.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// As the user wrote it on the command line: messages and SARIF use this.
+    pub name: String,
+    pub text: String,
+}
+
+impl SourceFile {
+    pub fn from_text(name: impl Into<String>, text: impl Into<String>) -> Self {
+        let name = name.into();
+        SourceFile {
+            path: PathBuf::from(&name),
+            name,
+            text: text.into(),
+        }
+    }
+
+    pub fn syntax(&self) -> Syntax {
+        let ext = self
+            .path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("json") => Syntax::Json,
+            Some("yaml" | "yml") => Syntax::Yaml,
+            // Unknown extension: JSON documents start with `{` or `[`; YAML is the superset.
+            _ if self.text.trim_start().starts_with('{') => Syntax::Json,
+            _ => Syntax::Yaml,
+        }
+    }
+
+    pub fn parse(&self) -> Result<Node, Diagnostic> {
+        if self.text.trim().is_empty() {
+            return Err(Diagnostic::error(&self.name, Pos::new(1, 1), "the file is empty")
+                .with_hint("start from `tms init`, which writes a small commented model"));
+        }
+        let result = match self.syntax() {
+            Syntax::Json => json::parse(&self.text),
+            Syntax::Yaml => yaml::parse(&self.text),
+        };
+        result.map_err(|e| {
+            let what = match self.syntax() {
+                Syntax::Json => "invalid JSON",
+                Syntax::Yaml => "invalid YAML",
+            };
+            Diagnostic::error(&self.name, e.pos, format!("{what}: {}", e.message))
+        })
+    }
+}
+
+pub fn max_file_bytes() -> u64 {
+    std::env::var("TMS_MAX_FILE_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_MAX_FILE_BYTES)
+}
+
+/// Reads a file, refusing what cannot be a model before spending memory on it.
+pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
+    let name = path.display().to_string();
+    let at_start = |msg: String| Diagnostic::error(&name, Pos::new(1, 1), msg);
+    let meta = std::fs::metadata(path).map_err(|e| at_start(format!("cannot read the file: {}", io_reason(&e))))?;
+    if meta.is_dir() {
+        return Err(at_start("this is a directory, not a model file".into())
+            .with_hint("pass the YAML or JSON file inside it"));
+    }
+    let limit = max_file_bytes();
+    if meta.len() > limit {
+        return Err(at_start(format!(
+            "the file is {:.1} MB, above the {:.1} MB limit",
+            meta.len() as f64 / 1e6,
+            limit as f64 / 1e6
+        ))
+        .with_hint("split the model, or raise the limit with TMS_MAX_FILE_BYTES"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| at_start(format!("cannot read the file: {}", io_reason(&e))))?;
+    if bytes.len() as u64 > limit {
+        return Err(at_start("the file grew above the size limit while it was read".into()));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        // Everything before the bad byte is valid UTF-8, so the position is exact.
+        let prefix = String::from_utf8_lossy(valid);
+        let line = prefix.matches('\n').count() + 1;
+        let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Diagnostic::error(
+            &name,
+            Pos::new(line as u32, col as u32),
+            format!(
+                "the file is not UTF-8 (invalid byte 0x{:02x})",
+                e.as_bytes()[e.utf8_error().valid_up_to()]
+            ),
+        )
+        .with_hint("save the file as UTF-8")
+    })?;
+    // A byte-order mark is legal but confuses both parsers.
+    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    Ok(SourceFile {
+        path: path.to_path_buf(),
+        name,
+        text,
+    })
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
