@@ -12,7 +12,9 @@ pub fn apply(model: &mut Model) {
 
 /// A flow carries the data its source element declares (pytm does the same).
 fn derive_flow_data(model: &mut Model) {
-    let Model { elements, flows, .. } = model;
+    let Model {
+        elements, flows, ..
+    } = model;
     for f in flows.iter_mut() {
         for d in &elements[f.source].data {
             if !f.data.contains(d) {
@@ -23,7 +25,9 @@ fn derive_flow_data(model: &mut Model) {
 }
 
 fn derive_flow_attrs(model: &mut Model) {
-    let Model { elements, flows, .. } = model;
+    let Model {
+        elements, flows, ..
+    } = model;
     for i in 0..flows.len() {
         let is_response = flows[i].response_to.is_some() || flows[i].attrs.flag(IS_RESPONSE);
         let f = &mut flows[i];
@@ -42,7 +46,11 @@ fn derive_flow_attrs(model: &mut Model) {
             inherit(DST_PORT, sink, PORT);
             inherit(IS_ENCRYPTED, sink, IS_ENCRYPTED);
             inherit(AUTHENTICATES_DESTINATION, src, AUTHENTICATES_DESTINATION);
-            inherit(CHECKS_DESTINATION_REVOCATION, src, CHECKS_DESTINATION_REVOCATION);
+            inherit(
+                CHECKS_DESTINATION_REVOCATION,
+                src,
+                CHECKS_DESTINATION_REVOCATION,
+            );
         }
         if is_response && !f.attrs.is_set(IS_RESPONSE) {
             f.attrs.set(IS_RESPONSE, Value::Bool(true));

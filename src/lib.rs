@@ -2,14 +2,17 @@
 //!
 //! See ARCHITECTURE.md for the map of this crate.
 
+pub mod cli;
+pub mod condition;
 pub mod dates;
 pub mod derive;
 pub mod diag;
 pub mod formats;
 pub mod load;
 pub mod model;
+pub mod output;
+pub mod report;
+pub mod rules;
+pub mod schema;
 pub mod source;
 pub mod validate;
-pub mod cli;
-pub mod output;
-pub mod schema;

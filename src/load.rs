@@ -30,5 +30,8 @@ pub fn load_source(src: &SourceFile) -> Result<Loaded, Diagnostics> {
     crate::derive::apply(&mut model);
     diags.extend(crate::validate::warnings(&model));
     diags.sort();
-    Ok(Loaded { model, warnings: diags })
+    Ok(Loaded {
+        model,
+        warnings: diags,
+    })
 }

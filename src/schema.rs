@@ -63,12 +63,21 @@ fn element_schema(kind: ElementKind) -> J {
 fn flow_schema() -> J {
     let mut p = Map::new();
     p.insert("id".into(), id());
-    p.insert("from".into(), json!({"type": "string", "description": "Source element id."}));
-    p.insert("to".into(), json!({"type": "string", "description": "Sink element id."}));
+    p.insert(
+        "from".into(),
+        json!({"type": "string", "description": "Source element id."}),
+    );
+    p.insert(
+        "to".into(),
+        json!({"type": "string", "description": "Sink element id."}),
+    );
     p.insert("name".into(), json!({"type": "string"}));
     p.insert("description".into(), json!({"type": "string"}));
     p.insert("data".into(), strings());
-    p.insert("responseTo".into(), json!({"type": ["string", "null"], "description": "Id of the request this flow answers."}));
+    p.insert(
+        "responseTo".into(),
+        json!({"type": ["string", "null"], "description": "Id of the request this flow answers."}),
+    );
     p.insert("tags".into(), strings());
     p.insert("properties".into(), json!({"type": "object"}));
     for (_, a) in attrs::for_targets(Targets::FLOW) {
@@ -99,7 +108,10 @@ fn mappings_schema() -> J {
 }
 
 pub fn model_schema() -> J {
-    let elements: Vec<J> = ElementKind::ALL.iter().map(|k| element_schema(*k)).collect();
+    let elements: Vec<J> = ElementKind::ALL
+        .iter()
+        .map(|k| element_schema(*k))
+        .collect();
     let boundary = json!({"type": "object", "additionalProperties": false, "required": ["id"], "properties": {
         "id": id(), "name": {"type": "string"}, "description": {"type": "string"},
         "parent": {"type": ["string", "null"]}, "inScope": {"type": "boolean"}, "tags": strings()}});

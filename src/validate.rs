@@ -16,7 +16,9 @@ pub fn warnings(model: &Model) -> Diagnostics {
         if !used {
             d.push(
                 Diagnostic::warning(file, e.pos, format!("the element `{}` has no flows", e.id))
-                    .with_hint("connect it with a flow, or remove it; rules on flows cannot see it"),
+                    .with_hint(
+                        "connect it with a flow, or remove it; rules on flows cannot see it",
+                    ),
             );
         }
     }
@@ -34,19 +36,32 @@ pub fn warnings(model: &Model) -> Diagnostics {
     }
     for (b, held) in model.boundaries.iter().zip(&holds) {
         if !held {
-            d.push(Diagnostic::warning(file, b.pos, format!("the boundary `{}` holds nothing", b.id)));
+            d.push(Diagnostic::warning(
+                file,
+                b.pos,
+                format!("the boundary `{}` holds nothing", b.id),
+            ));
         }
     }
 
     let mut data_used = vec![false; model.data.len()];
-    for i in model.flows.iter().flat_map(|f| &f.data).chain(model.elements.iter().flat_map(|e| &e.data)) {
+    for i in model
+        .flows
+        .iter()
+        .flat_map(|f| &f.data)
+        .chain(model.elements.iter().flat_map(|e| &e.data))
+    {
         data_used[*i] = true;
     }
     for (da, used) in model.data.iter().zip(&data_used) {
         if !used {
             d.push(
-                Diagnostic::warning(file, da.pos, format!("the data asset `{}` is carried by no flow", da.id))
-                    .with_hint("list it in a flow's `data` or an element's `data`"),
+                Diagnostic::warning(
+                    file,
+                    da.pos,
+                    format!("the data asset `{}` is carried by no flow", da.id),
+                )
+                .with_hint("list it in a flow's `data` or an element's `data`"),
             );
         }
     }
@@ -59,7 +74,10 @@ pub fn warnings(model: &Model) -> Diagnostics {
                     Diagnostic::warning(
                         file,
                         f.pos,
-                        format!("the flow `{}` answers `{}` but does not run the other way", f.id, r.id),
+                        format!(
+                            "the flow `{}` answers `{}` but does not run the other way",
+                            f.id, r.id
+                        ),
                     )
                     .with_hint(format!(
                         "a response goes from `{}` to `{}`",
@@ -72,10 +90,21 @@ pub fn warnings(model: &Model) -> Diagnostics {
 
     let today = crate::dates::today();
     for t in &model.triage {
-        if t.status != Status::Open && t.justification.as_deref().is_none_or(|j| j.trim().is_empty()) {
+        if t.status != Status::Open
+            && t.justification
+                .as_deref()
+                .is_none_or(|j| j.trim().is_empty())
+        {
             d.push(
-                Diagnostic::warning(file, t.pos, format!("`{}` is marked {} without a justification", t.finding, t.status))
-                    .with_hint("say why in `justification`: the model is the record of the decision"),
+                Diagnostic::warning(
+                    file,
+                    t.pos,
+                    format!(
+                        "`{}` is marked {} without a justification",
+                        t.finding, t.status
+                    ),
+                )
+                .with_hint("say why in `justification`: the model is the record of the decision"),
             );
         }
         if let Some(exp) = t.expires.as_deref().and_then(crate::dates::parse_date) {
@@ -83,7 +112,10 @@ pub fn warnings(model: &Model) -> Diagnostics {
                 d.push(Diagnostic::warning(
                     file,
                     t.pos,
-                    format!("the decision on `{}` expired on {exp}; the finding counts as open again", t.finding),
+                    format!(
+                        "the decision on `{}` expired on {exp}; the finding counts as open again",
+                        t.finding
+                    ),
                 ));
             }
         }

@@ -4,12 +4,36 @@ use super::{EXIT_INVALID, EXIT_OK};
 
 /// Starter models, embedded so `tms init` works anywhere.
 pub const TEMPLATES: &[(&str, &str, &str)] = &[
-    ("minimal", "a small commented model to start from", include_str!("../../templates/minimal.yaml")),
-    ("web-app", "three-tier web application", include_str!("../../templates/web-app.yaml")),
-    ("microservices", "cloud-native microservices with serverless functions", include_str!("../../templates/microservices.yaml")),
-    ("mobile", "mobile app with a backend API", include_str!("../../templates/mobile.yaml")),
-    ("iot", "IoT devices, gateway and cloud", include_str!("../../templates/iot.yaml")),
-    ("llm-agent", "LLM agent with tools and retrieval", include_str!("../../templates/llm-agent.yaml")),
+    (
+        "minimal",
+        "a small commented model to start from",
+        include_str!("../../templates/minimal.yaml"),
+    ),
+    (
+        "web-app",
+        "three-tier web application",
+        include_str!("../../templates/web-app.yaml"),
+    ),
+    (
+        "microservices",
+        "cloud-native microservices with serverless functions",
+        include_str!("../../templates/microservices.yaml"),
+    ),
+    (
+        "mobile",
+        "mobile app with a backend API",
+        include_str!("../../templates/mobile.yaml"),
+    ),
+    (
+        "iot",
+        "IoT devices, gateway and cloud",
+        include_str!("../../templates/iot.yaml"),
+    ),
+    (
+        "llm-agent",
+        "LLM agent with tools and retrieval",
+        include_str!("../../templates/llm-agent.yaml"),
+    ),
 ];
 
 #[derive(clap::Args, Debug)]
@@ -37,18 +61,29 @@ pub fn run(args: Args) -> i32 {
         return EXIT_INVALID;
     };
     if let Err(e) = std::fs::create_dir_all(&args.dir) {
-        eprintln!("{}: error: cannot create the directory: {e}", args.dir.display());
+        eprintln!(
+            "{}: error: cannot create the directory: {e}",
+            args.dir.display()
+        );
         return EXIT_INVALID;
     }
     let path = args.dir.join(&args.name);
     if path.exists() && !args.force {
-        eprintln!("{}: error: the file exists; pass --force to replace it", path.display());
+        eprintln!(
+            "{}: error: the file exists; pass --force to replace it",
+            path.display()
+        );
         return EXIT_INVALID;
     }
     if let Err(e) = crate::output::write_atomic(&path, text.as_bytes()) {
         eprintln!("{}: error: cannot write: {e}", path.display());
         return EXIT_INVALID;
     }
-    eprintln!("wrote {} ({} template); next: tms validate {}", path.display(), args.template, path.display());
+    eprintln!(
+        "wrote {} ({} template); next: tms validate {}",
+        path.display(),
+        args.template,
+        path.display()
+    );
     EXIT_OK
 }

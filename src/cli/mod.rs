@@ -1,8 +1,12 @@
 //! The `tms` command line. Each subcommand lives in its own module and returns
 //! an exit code: 0 success, 1 a gate failed, 2 invalid input.
 
+mod check;
+mod common;
 mod describe;
 mod init;
+mod report;
+mod rules;
 mod schema;
 mod validate;
 
@@ -17,7 +21,11 @@ pub const EXIT_FAIL: i32 = 1;
 pub const EXIT_INVALID: i32 = 2;
 
 #[derive(Parser, Debug)]
-#[command(name = "tms", version, about = "Threat models as code: validate, find threats, report, diagram, export")]
+#[command(
+    name = "tms",
+    version,
+    about = "Threat models as code: validate, find threats, report, diagram, export"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,6 +41,12 @@ enum Command {
     Schema(schema::Args),
     /// Write a starter model
     Init(init::Args),
+    /// Find threats and write a report
+    Report(report::Args),
+    /// CI gate: fail while open findings at or above a severity remain
+    Check(check::Args),
+    /// The rule library: list and show rules
+    Rules(rules::Args),
 }
 
 pub fn main() -> i32 {
@@ -41,7 +55,9 @@ pub fn main() -> i32 {
         Err(e) => {
             let _ = e.print();
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => EXIT_OK,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    EXIT_OK
+                }
                 _ => EXIT_INVALID,
             };
         }
@@ -51,6 +67,9 @@ pub fn main() -> i32 {
         Command::Describe(a) => describe::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Init(a) => init::run(a),
+        Command::Report(a) => report::run(a),
+        Command::Check(a) => check::run(a),
+        Command::Rules(a) => rules::run(a),
     }
 }
 

@@ -9,31 +9,101 @@ use crate::model::*;
 use crate::source::{Key, Node, NodeKind, Pos};
 
 const TOP_KEYS: &[&str] = &[
-    "$schema", "title", "description", "version", "authors", "assumptions", "boundaries", "data",
-    "elements", "flows", "triage", "mappings",
+    "$schema",
+    "title",
+    "description",
+    "version",
+    "authors",
+    "assumptions",
+    "boundaries",
+    "data",
+    "elements",
+    "flows",
+    "triage",
+    "mappings",
 ];
-const ELEMENT_KEYS: &[&str] = &["id", "type", "name", "description", "boundary", "tags", "properties", "data"];
-const FLOW_KEYS: &[&str] = &["id", "name", "description", "from", "to", "data", "responseTo", "tags", "properties"];
+const ELEMENT_KEYS: &[&str] = &[
+    "id",
+    "type",
+    "name",
+    "description",
+    "boundary",
+    "tags",
+    "properties",
+    "data",
+];
+const FLOW_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "description",
+    "from",
+    "to",
+    "data",
+    "responseTo",
+    "tags",
+    "properties",
+];
 const BOUNDARY_KEYS: &[&str] = &["id", "name", "description", "parent", "inScope", "tags"];
 const DATA_KEYS: &[&str] = &[
-    "id", "name", "description", "format", "classification", "isPII", "isCredentials",
-    "credentialsLife", "isStored", "isSourceEncryptedAtRest", "isDestEncryptedAtRest", "tags",
+    "id",
+    "name",
+    "description",
+    "format",
+    "classification",
+    "isPII",
+    "isCredentials",
+    "credentialsLife",
+    "isStored",
+    "isSourceEncryptedAtRest",
+    "isDestEncryptedAtRest",
+    "tags",
 ];
 const TRIAGE_KEYS: &[&str] = &[
-    "finding", "status", "justification", "owner", "ticket", "expires", "severity", "cvss", "dread",
+    "finding",
+    "status",
+    "justification",
+    "owner",
+    "ticket",
+    "expires",
+    "severity",
+    "cvss",
+    "dread",
     "mappings",
 ];
 const ASSUMPTION_KEYS: &[&str] = &["name", "description", "excludes"];
 const AUTHOR_KEYS: &[&str] = &["name", "email"];
-const DREAD_KEYS: &[&str] = &["damage", "reproducibility", "exploitability", "affectedUsers", "discoverability"];
-const MAPPING_KEYS: &[&str] = &["mitreAttack", "mitreAtlas", "owasp", "cwe", "capec", "stride", "cvss"];
-const TECHNIQUE_KEYS: &[&str] = &["tacticId", "tacticName", "techniqueId", "techniqueName", "subTechniqueId"];
+const DREAD_KEYS: &[&str] = &[
+    "damage",
+    "reproducibility",
+    "exploitability",
+    "affectedUsers",
+    "discoverability",
+];
+const MAPPING_KEYS: &[&str] = &[
+    "mitreAttack",
+    "mitreAtlas",
+    "owasp",
+    "cwe",
+    "capec",
+    "stride",
+    "cvss",
+];
+const TECHNIQUE_KEYS: &[&str] = &[
+    "tacticId",
+    "tacticName",
+    "techniqueId",
+    "techniqueName",
+    "subTechniqueId",
+];
 
 /// Hints for keys people bring from pytm or other tools.
 fn explain_foreign_key(key: &str) -> Option<String> {
     Some(match key {
         "inBoundary" => "write `boundary: ID`".into(),
-        "controls" => "controls are flat here: write `isHardened: true` directly on the element or flow".into(),
+        "controls" => {
+            "controls are flat here: write `isHardened: true` directly on the element or flow"
+                .into()
+        }
         "source" => "write `from: ELEMENT-ID`".into(),
         "sink" | "destination" | "target" => "write `to: ELEMENT-ID`".into(),
         "exclude" => "write `excludes: [RULE-ID]`".into(),
@@ -75,7 +145,8 @@ pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
 
     match root.get("title") {
         None => {
-            r.error(root.pos, "the model has no `title`").hint = Some("add `title: My system` at the top".into());
+            r.error(root.pos, "the model has no `title`").hint =
+                Some("add `title: My system` at the top".into());
         }
         Some(n) => {
             if let Some(t) = r.text(n, "`title`") {
@@ -161,12 +232,24 @@ fn explain_top_key(key: &str) -> Option<String> {
     }
 }
 
-fn read_list<T>(r: &mut Reader, node: &Node, what: &str, f: impl Fn(&mut Reader, &Node) -> Option<T>) -> Vec<T> {
+fn read_list<T>(
+    r: &mut Reader,
+    node: &Node,
+    what: &str,
+    f: impl Fn(&mut Reader, &Node) -> Option<T>,
+) -> Vec<T> {
     let items = r.seq(node, what).unwrap_or(&[]);
     items.iter().filter_map(|n| f(r, n)).collect()
 }
 
-fn register(r: &mut Reader, model: &mut Model, pending: &mut Pending, id: &str, pos: Pos, item: Item) {
+fn register(
+    r: &mut Reader,
+    model: &mut Model,
+    pending: &mut Pending,
+    id: &str,
+    pos: Pos,
+    item: Item,
+) {
     if let Some(first) = pending.first_seen.get(id) {
         r.error(pos, format!("duplicate id `{id}`")).hint = Some(format!(
             "ids are unique across boundaries, data, elements and flows; `{id}` is first defined at line {}, column {}",
@@ -181,7 +264,8 @@ fn register(r: &mut Reader, model: &mut Model, pending: &mut Pending, id: &str, 
 /// The mandatory `id` of an item; `pos` is where the item starts.
 fn read_id(r: &mut Reader, node: &Node, what: &str) -> Option<String> {
     let Some(n) = node.get("id") else {
-        r.error(node.pos, format!("{what} has no `id`")).hint = Some("give it a short unique id, such as `web-server`".into());
+        r.error(node.pos, format!("{what} has no `id`")).hint =
+            Some("give it a short unique id, such as `web-server`".into());
         return None;
     };
     let id = r.text(n, "`id`")?;
@@ -215,16 +299,18 @@ fn opt_bool(r: &mut Reader, node: &Node, key: &str) -> Option<bool> {
 }
 
 fn read_tags(r: &mut Reader, node: &Node) -> Vec<String> {
-    node.get("tags").map(|n| r.strings(n, "`tags`")).unwrap_or_default()
+    node.get("tags")
+        .map(|n| r.strings(n, "`tags`"))
+        .unwrap_or_default()
 }
 
 fn read_properties(r: &mut Reader, node: &Node) -> Properties {
     let Some(n) = node.get("properties") else {
-        return Properties::new();
+        return Properties::Null;
     };
     match r.map(n, "`properties`") {
-        Some(entries) => entries.iter().map(|(k, v)| (k.name.clone(), v.to_json())).collect(),
-        None => Properties::new(),
+        Some(_) => n.to_json(),
+        None => Properties::Null,
     }
 }
 
@@ -233,14 +319,21 @@ fn read_authors(r: &mut Reader, node: &Node) -> Vec<Author> {
     let mut out = Vec::new();
     for n in items {
         match &n.kind {
-            NodeKind::Str(s) => out.push(Author { name: s.clone(), email: None }),
+            NodeKind::Str(s) => out.push(Author {
+                name: s.clone(),
+                email: None,
+            }),
             NodeKind::Map(entries) => {
                 r.check_keys(entries, "an author", AUTHOR_KEYS, |_| None);
                 let name = opt_text(r, n, "name").unwrap_or_default();
                 let email = opt_text(r, n, "email");
                 out.push(Author { name, email });
             }
-            _ => r.wrong_type(n, "an author", "a name or a mapping with `name` and `email`"),
+            _ => r.wrong_type(
+                n,
+                "an author",
+                "a name or a mapping with `name` and `email`",
+            ),
         }
     }
     out
@@ -248,10 +341,20 @@ fn read_authors(r: &mut Reader, node: &Node) -> Vec<Author> {
 
 fn read_assumption(r: &mut Reader, node: &Node) -> Option<Assumption> {
     if let Some(s) = node.as_str() {
-        return Some(Assumption { name: s.to_string(), description: String::new(), excludes: vec![], pos: node.pos });
+        return Some(Assumption {
+            name: s.to_string(),
+            description: String::new(),
+            excludes: vec![],
+            pos: node.pos,
+        });
     }
     let entries = r.map(node, "an assumption")?;
-    r.check_keys(entries, "an assumption", ASSUMPTION_KEYS, explain_foreign_key);
+    r.check_keys(
+        entries,
+        "an assumption",
+        ASSUMPTION_KEYS,
+        explain_foreign_key,
+    );
     let name = opt_text(r, node, "name");
     if name.as_deref().is_none_or(|n| n.trim().is_empty()) {
         r.error(node.pos, "an assumption has no `name`");
@@ -259,7 +362,10 @@ fn read_assumption(r: &mut Reader, node: &Node) -> Option<Assumption> {
     Some(Assumption {
         name: name.unwrap_or_default(),
         description: opt_text(r, node, "description").unwrap_or_default(),
-        excludes: node.get("excludes").map(|n| r.strings(n, "`excludes`")).unwrap_or_default(),
+        excludes: node
+            .get("excludes")
+            .map(|n| r.strings(n, "`excludes`"))
+            .unwrap_or_default(),
         pos: node.pos,
     })
 }
@@ -271,7 +377,10 @@ fn read_boundary(r: &mut Reader, node: &Node, pending: &mut Pending) -> Option<B
         _ => explain_foreign_key(k),
     });
     let id = read_id(r, node, "a boundary")?;
-    let parent = node.get("parent").filter(|n| !n.is_null()).and_then(|n| read_ref(r, n, "`parent`"));
+    let parent = node
+        .get("parent")
+        .filter(|n| !n.is_null())
+        .and_then(|n| read_ref(r, n, "`parent`"));
     pending.boundary_parent.push(parent);
     Some(Boundary {
         name: opt_text(r, node, "name").unwrap_or_else(|| id.clone()),
@@ -290,11 +399,25 @@ fn read_data(r: &mut Reader, node: &Node) -> Option<DataAsset> {
     let id = read_id(r, node, "a data asset")?;
     let classification = node
         .get("classification")
-        .and_then(|n| r.choice(n, "classification", Classification::parse, &Classification::spellings().collect::<Vec<_>>()))
+        .and_then(|n| {
+            r.choice(
+                n,
+                "classification",
+                Classification::parse,
+                &Classification::spellings().collect::<Vec<_>>(),
+            )
+        })
         .unwrap_or(Classification::Unknown);
     let credentials_life = node
         .get("credentialsLife")
-        .and_then(|n| r.choice(n, "credentials lifetime", Lifetime::parse, &Lifetime::spellings().collect::<Vec<_>>()))
+        .and_then(|n| {
+            r.choice(
+                n,
+                "credentials lifetime",
+                Lifetime::parse,
+                &Lifetime::spellings().collect::<Vec<_>>(),
+            )
+        })
         .unwrap_or(Lifetime::None);
     Some(DataAsset {
         name: opt_text(r, node, "name").unwrap_or_else(|| id.clone()),
@@ -314,7 +437,13 @@ fn read_data(r: &mut Reader, node: &Node) -> Option<DataAsset> {
 }
 
 /// Reads the flat attributes of an element or flow; other keys were checked by the caller.
-fn read_attrs(r: &mut Reader, entries: &[(Key, Node)], target: Targets, structural: &[&str], what: &str) -> Attrs {
+fn read_attrs(
+    r: &mut Reader,
+    entries: &[(Key, Node)],
+    target: Targets,
+    structural: &[&str],
+    what: &str,
+) -> Attrs {
     let mut out = Attrs::default();
     for (key, value) in entries {
         if structural.contains(&key.name.as_str()) {
@@ -329,12 +458,14 @@ fn read_attrs(r: &mut Reader, entries: &[(Key, Node)], target: Targets, structur
             let hint = explain_foreign_key(&key.name)
                 .or_else(|| crate::diag::did_you_mean(&key.name, allowed.iter().copied()).map(|c| format!("did you mean `{c}`?")))
                 .or_else(|| Some(format!("`tms describe {}` lists what it accepts; own attributes go under `properties`", describe_name(target))));
-            r.error(key.pos, format!("unknown key `{}` in {what}", key.name)).hint = hint;
+            r.error(key.pos, format!("unknown key `{}` in {what}", key.name))
+                .hint = hint;
             continue;
         };
         let def = id.def();
         if !def.applies.intersects(target) {
-            r.error(key.pos, format!("`{}` does not apply to {what}", key.name)).hint = Some(format!(
+            r.error(key.pos, format!("`{}` does not apply to {what}", key.name))
+                .hint = Some(format!(
                 "it is an attribute of {}",
                 def.applies.names().join(", ")
             ));
@@ -380,7 +511,12 @@ pub(crate) fn read_value(r: &mut Reader, node: &Node, def: &AttrDef) -> Option<V
         )?),
         AttrType::IntList => {
             let items = r.seq(node, &what)?;
-            Value::IntList(items.iter().filter_map(|n| r.int(n, &format!("each entry of {what}"))).collect())
+            Value::IntList(
+                items
+                    .iter()
+                    .filter_map(|n| r.int(n, &format!("each entry of {what}")))
+                    .collect(),
+            )
         }
         AttrType::StrList => Value::StrList(r.strings(node, &what)),
     })
@@ -392,7 +528,8 @@ fn read_element(r: &mut Reader, node: &Node, pending: &mut Pending) -> Option<El
     let kinds: Vec<&str> = ElementKind::spellings().collect();
     let kind = match node.get("type") {
         None => {
-            r.error(node.pos, "an element has no `type`").hint = Some(format!("choices: {}", kinds.join(", ")));
+            r.error(node.pos, "an element has no `type`").hint =
+                Some(format!("choices: {}", kinds.join(", ")));
             None
         }
         Some(n) => r.choice(n, "element type", ElementKind::parse, &kinds),
@@ -402,9 +539,16 @@ fn read_element(r: &mut Reader, node: &Node, pending: &mut Pending) -> Option<El
     };
     let what = format!("{} `{id}`", article(kind.as_str()));
     let attrs = read_attrs(r, entries, kind.bit(), ELEMENT_KEYS, &what);
-    let boundary = node.get("boundary").filter(|n| !n.is_null()).and_then(|n| read_ref(r, n, "`boundary`"));
+    let boundary = node
+        .get("boundary")
+        .filter(|n| !n.is_null())
+        .and_then(|n| read_ref(r, n, "`boundary`"));
     pending.element_boundary.push(boundary);
-    pending.element_data.push(node.get("data").map(|n| read_refs(r, n, "`data`")).unwrap_or_default());
+    pending.element_data.push(
+        node.get("data")
+            .map(|n| read_refs(r, n, "`data`"))
+            .unwrap_or_default(),
+    );
     Some(Element {
         name: opt_text(r, node, "name").unwrap_or_else(|| id.clone()),
         description: opt_text(r, node, "description").unwrap_or_default(),
@@ -434,17 +578,24 @@ fn read_flow(r: &mut Reader, node: &Node, pending: &mut Pending) -> Option<Flow>
     let attrs = read_attrs(r, entries, Targets::FLOW, FLOW_KEYS, &what);
     let mut end = |key: &str| match node.get(key) {
         None => {
-            r.error(node.pos, format!("{what} has no `{key}`")).hint = Some(format!("add `{key}: ELEMENT-ID`"));
+            r.error(node.pos, format!("{what} has no `{key}`")).hint =
+                Some(format!("add `{key}: ELEMENT-ID`"));
             None
         }
         Some(n) => read_ref(r, n, &format!("`{key}`")),
     };
     let ends = (end("from"), end("to"));
     pending.flow_ends.push(ends);
-    pending.flow_data.push(node.get("data").map(|n| read_refs(r, n, "`data`")).unwrap_or_default());
-    pending
-        .flow_response_to
-        .push(node.get("responseTo").filter(|n| !n.is_null()).and_then(|n| read_ref(r, n, "`responseTo`")));
+    pending.flow_data.push(
+        node.get("data")
+            .map(|n| read_refs(r, n, "`data`"))
+            .unwrap_or_default(),
+    );
+    pending.flow_response_to.push(
+        node.get("responseTo")
+            .filter(|n| !n.is_null())
+            .and_then(|n| read_ref(r, n, "`responseTo`")),
+    );
     Some(Flow {
         name: opt_text(r, node, "name").unwrap_or_else(|| id.clone()),
         description: opt_text(r, node, "description").unwrap_or_default(),
@@ -468,33 +619,50 @@ fn read_triage(r: &mut Reader, node: &Node) -> Option<TriageEntry> {
         _ => None,
     });
     let Some(fnode) = node.get("finding") else {
-        r.error(node.pos, "a triage entry has no `finding`").hint = Some("write `finding: RULE-ID@TARGET-ID` (`*` may stand for either part)".into());
+        r.error(node.pos, "a triage entry has no `finding`").hint =
+            Some("write `finding: RULE-ID@TARGET-ID` (`*` may stand for either part)".into());
         return None;
     };
     let finding = r.text(fnode, "`finding`")?;
-    let Some((rule, target)) = finding.split_once('@').filter(|(a, b)| !a.is_empty() && !b.is_empty() && !b.contains('@')) else {
+    let Some((rule, target)) = finding
+        .split_once('@')
+        .filter(|(a, b)| !a.is_empty() && !b.is_empty() && !b.contains('@'))
+    else {
         r.error(fnode.pos, format!("`{finding}` is not a finding id")).hint = Some("finding ids are `RULE-ID@TARGET-ID`, such as `FLOW-001@login`; `*` may stand for either part".into());
         return None;
     };
     let status = match node.get("status") {
         None => {
-            r.error(node.pos, "a triage entry has no `status`").hint =
-                Some(format!("choices: {}", Status::spellings().collect::<Vec<_>>().join(", ")));
+            r.error(node.pos, "a triage entry has no `status`").hint = Some(format!(
+                "choices: {}",
+                Status::spellings().collect::<Vec<_>>().join(", ")
+            ));
             None
         }
-        Some(n) => r.choice(n, "status", Status::parse, &Status::spellings().collect::<Vec<_>>()),
+        Some(n) => r.choice(
+            n,
+            "status",
+            Status::parse,
+            &Status::spellings().collect::<Vec<_>>(),
+        ),
     };
     let expires = node.get("expires").and_then(|n| {
         let s = r.text(n, "`expires`")?;
         if crate::dates::parse_date(&s).is_none() {
-            r.error(n.pos, format!("`{s}` is not a date")).hint = Some("write the date as YYYY-MM-DD".into());
+            r.error(n.pos, format!("`{s}` is not a date")).hint =
+                Some("write the date as YYYY-MM-DD".into());
             return None;
         }
         Some(s)
     });
-    let severity = node
-        .get("severity")
-        .and_then(|n| r.choice(n, "severity", Severity::parse, &Severity::spellings().collect::<Vec<_>>()));
+    let severity = node.get("severity").and_then(|n| {
+        r.choice(
+            n,
+            "severity",
+            Severity::parse,
+            &Severity::spellings().collect::<Vec<_>>(),
+        )
+    });
     let dread = node.get("dread").and_then(|n| read_dread(r, n));
     let mappings = node.get("mappings").and_then(|n| read_mappings(r, n));
     Some(TriageEntry {
@@ -519,12 +687,16 @@ fn read_dread(r: &mut Reader, node: &Node) -> Option<Dread> {
     r.check_keys(entries, "`dread`", DREAD_KEYS, |_| None);
     let mut factor = |key: &str| -> Option<u8> {
         let Some(n) = node.get(key) else {
-            r.error(node.pos, format!("`dread` has no `{key}`")).hint = Some("give all five DREAD factors, each 0 to 10".into());
+            r.error(node.pos, format!("`dread` has no `{key}`")).hint =
+                Some("give all five DREAD factors, each 0 to 10".into());
             return None;
         };
         let v = r.int(n, &format!("`{key}`"))?;
         if !(0..=10).contains(&v) {
-            r.error(n.pos, format!("`{key}` is {v}; DREAD factors run from 0 to 10"));
+            r.error(
+                n.pos,
+                format!("`{key}` is {v}; DREAD factors run from 0 to 10"),
+            );
             return None;
         }
         Some(v as u8)
@@ -544,14 +716,21 @@ pub(crate) fn read_mappings(r: &mut Reader, node: &Node) -> Option<Mappings> {
         "attack" | "mitre" => Some("write `mitreAttack: [{techniqueId: T1190}]`".into()),
         _ => None,
     });
-    let mut m = Mappings { pos: node.pos, ..Mappings::default() };
+    let mut m = Mappings {
+        pos: node.pos,
+        ..Mappings::default()
+    };
     let items = |r: &mut Reader, key: &str| -> Vec<Node> {
-        node.get(key).and_then(|n| r.seq(n, &format!("`{key}`")).map(<[Node]>::to_vec)).unwrap_or_default()
+        node.get(key)
+            .and_then(|n| r.seq(n, &format!("`{key}`")).map(<[Node]>::to_vec))
+            .unwrap_or_default()
     };
     for key in ["mitreAttack", "mitreAtlas"] {
         let mut list = Vec::new();
         for n in items(r, key) {
-            let Some(e) = r.map(&n, &format!("an entry of `{key}`")) else { continue };
+            let Some(e) = r.map(&n, &format!("an entry of `{key}`")) else {
+                continue;
+            };
             r.check_keys(e, &format!("an entry of `{key}`"), TECHNIQUE_KEYS, |_| None);
             list.push(TechniqueRef {
                 tactic_id: opt_text(r, &n, "tacticId"),
@@ -562,29 +741,65 @@ pub(crate) fn read_mappings(r: &mut Reader, node: &Node) -> Option<Mappings> {
                 pos: n.pos,
             });
         }
-        if key == "mitreAttack" { m.mitre_attack = list } else { m.mitre_atlas = list }
+        if key == "mitreAttack" {
+            m.mitre_attack = list
+        } else {
+            m.mitre_atlas = list
+        }
     }
     for n in items(r, "owasp") {
-        let Some(e) = r.map(&n, "an entry of `owasp`") else { continue };
-        r.check_keys(e, "an entry of `owasp`", &["category", "id", "name"], |_| None);
+        let Some(e) = r.map(&n, "an entry of `owasp`") else {
+            continue;
+        };
+        r.check_keys(
+            e,
+            "an entry of `owasp`",
+            &["category", "id", "name"],
+            |_| None,
+        );
         let category = opt_text(r, &n, "category").unwrap_or_default();
         if !["web", "api", "llm", "agentic"].contains(&category.as_str()) {
-            r.error(n.pos, format!("`{category}` is not an OWASP category")).hint = Some("choices: web, api, llm, agentic".into());
+            r.error(n.pos, format!("`{category}` is not an OWASP category"))
+                .hint = Some("choices: web, api, llm, agentic".into());
         }
-        m.owasp.push(OwaspRef { category, id: opt_text(r, &n, "id").unwrap_or_default(), name: opt_text(r, &n, "name"), pos: n.pos });
+        m.owasp.push(OwaspRef {
+            category,
+            id: opt_text(r, &n, "id").unwrap_or_default(),
+            name: opt_text(r, &n, "name"),
+            pos: n.pos,
+        });
     }
     for key in ["cwe", "capec"] {
         let mut list = Vec::new();
         for n in items(r, key) {
-            let Some(e) = r.map(&n, &format!("an entry of `{key}`")) else { continue };
-            r.check_keys(e, &format!("an entry of `{key}`"), &["id", "name"], |_| None);
-            list.push(IdName { id: opt_text(r, &n, "id").unwrap_or_default(), name: opt_text(r, &n, "name"), pos: n.pos });
+            let Some(e) = r.map(&n, &format!("an entry of `{key}`")) else {
+                continue;
+            };
+            r.check_keys(e, &format!("an entry of `{key}`"), &["id", "name"], |_| {
+                None
+            });
+            list.push(IdName {
+                id: opt_text(r, &n, "id").unwrap_or_default(),
+                name: opt_text(r, &n, "name"),
+                pos: n.pos,
+            });
         }
-        if key == "cwe" { m.cwe = list } else { m.capec = list }
+        if key == "cwe" {
+            m.cwe = list
+        } else {
+            m.capec = list
+        }
     }
     for n in items(r, "stride") {
-        let Some(e) = r.map(&n, "an entry of `stride`") else { continue };
-        r.check_keys(e, "an entry of `stride`", &["category", "name", "description"], |_| None);
+        let Some(e) = r.map(&n, "an entry of `stride`") else {
+            continue;
+        };
+        r.check_keys(
+            e,
+            "an entry of `stride`",
+            &["category", "name", "description"],
+            |_| None,
+        );
         m.stride.push(StrideRef {
             category: opt_text(r, &n, "category").unwrap_or_default(),
             name: opt_text(r, &n, "name"),
@@ -593,7 +808,12 @@ pub(crate) fn read_mappings(r: &mut Reader, node: &Node) -> Option<Mappings> {
     }
     if let Some(n) = node.get("cvss") {
         if let Some(e) = r.map(n, "`cvss`") {
-            r.check_keys(e, "`cvss`", &["version", "vector", "baseScore", "severity"], |_| None);
+            r.check_keys(
+                e,
+                "`cvss`",
+                &["version", "vector", "baseScore", "severity"],
+                |_| None,
+            );
             let base_score = n.get("baseScore").and_then(|s| match s.kind {
                 NodeKind::Int(i) => Some(i as f64),
                 NodeKind::Float(f) => Some(f),
@@ -616,7 +836,12 @@ pub(crate) fn read_mappings(r: &mut Reader, node: &Node) -> Option<Mappings> {
 
 /// Turns ids into indices, checking each reference names the right kind of thing.
 fn resolve(r: &mut Reader, model: &mut Model, p: &Pending) {
-    let lookup = |r: &mut Reader, ids: &HashMap<String, Item>, reference: &Ref, want: &str, what: &str| -> Option<Item> {
+    let lookup = |r: &mut Reader,
+                  ids: &HashMap<String, Item>,
+                  reference: &Ref,
+                  want: &str,
+                  what: &str|
+     -> Option<Item> {
         match ids.get(&reference.id) {
             Some(item) => Some(*item),
             None => {
@@ -629,21 +854,33 @@ fn resolve(r: &mut Reader, model: &mut Model, p: &Pending) {
                 if candidates.is_empty() {
                     d.push_str(&format!(" (the model defines no {want})"));
                 }
-                let hint = crate::diag::did_you_mean(&reference.id, candidates).map(|c| format!("did you mean `{c}`?"));
+                let hint = crate::diag::did_you_mean(&reference.id, candidates)
+                    .map(|c| format!("did you mean `{c}`?"));
                 r.error(reference.pos, d).hint = hint;
                 None
             }
         }
     };
     let wrong_kind = |r: &mut Reader, reference: &Ref, item: &Item, want: &str| {
-        r.error(reference.pos, format!("`{}` is {}, not {}", reference.id, article(item_kind(item)), article(want)));
+        r.error(
+            reference.pos,
+            format!(
+                "`{}` is {}, not {}",
+                reference.id,
+                article(item_kind(item)),
+                article(want)
+            ),
+        );
     };
 
     for (i, parent) in p.boundary_parent.iter().enumerate() {
         let Some(reference) = parent else { continue };
         match lookup(r, &model.ids, reference, "boundary", "parent boundary") {
             Some(Item::Boundary(b)) if b == i => {
-                r.error(reference.pos, format!("the boundary `{}` is its own parent", reference.id));
+                r.error(
+                    reference.pos,
+                    format!("the boundary `{}` is its own parent", reference.id),
+                );
             }
             Some(Item::Boundary(b)) => model.boundaries[i].parent = Some(b),
             Some(other) => wrong_kind(r, reference, &other, "boundary"),
@@ -652,23 +889,27 @@ fn resolve(r: &mut Reader, model: &mut Model, p: &Pending) {
     }
     check_boundary_cycles(r, model);
 
-    let resolve_data = |r: &mut Reader, ids: &HashMap<String, Item>, refs: &[Ref]| -> Vec<DataIdx> {
-        let mut out = Vec::new();
-        for reference in refs {
-            match lookup(r, ids, reference, "data", "data asset") {
-                Some(Item::Data(d)) => {
-                    if out.contains(&d) {
-                        r.warning(reference.pos, format!("data asset `{}` is listed twice", reference.id));
-                    } else {
-                        out.push(d);
+    let resolve_data =
+        |r: &mut Reader, ids: &HashMap<String, Item>, refs: &[Ref]| -> Vec<DataIdx> {
+            let mut out = Vec::new();
+            for reference in refs {
+                match lookup(r, ids, reference, "data", "data asset") {
+                    Some(Item::Data(d)) => {
+                        if out.contains(&d) {
+                            r.warning(
+                                reference.pos,
+                                format!("data asset `{}` is listed twice", reference.id),
+                            );
+                        } else {
+                            out.push(d);
+                        }
                     }
+                    Some(other) => wrong_kind(r, reference, &other, "data asset"),
+                    None => {}
                 }
-                Some(other) => wrong_kind(r, reference, &other, "data asset"),
-                None => {}
             }
-        }
-        out
-    };
+            out
+        };
 
     for (i, e) in model.elements.iter_mut().enumerate() {
         if let Some(reference) = &p.element_boundary[i] {
@@ -715,8 +956,16 @@ fn resolve(r: &mut Reader, model: &mut Model, p: &Pending) {
         match model.ids.get(&t.target) {
             Some(Item::Element(_) | Item::Flow(_)) => {}
             Some(other) => {
-                r.error(t.pos, format!("the triage entry `{}` targets `{}`, which is {}", t.finding, t.target, article(item_kind(other))))
-                    .hint = Some("findings are on elements and flows".into());
+                r.error(
+                    t.pos,
+                    format!(
+                        "the triage entry `{}` targets `{}`, which is {}",
+                        t.finding,
+                        t.target,
+                        article(item_kind(other))
+                    ),
+                )
+                .hint = Some("findings are on elements and flows".into());
             }
             None => {
                 let candidates: Vec<&str> = model
@@ -725,8 +974,16 @@ fn resolve(r: &mut Reader, model: &mut Model, p: &Pending) {
                     .filter(|(_, i)| matches!(i, Item::Element(_) | Item::Flow(_)))
                     .map(|(k, _)| k.as_str())
                     .collect();
-                let hint = crate::diag::did_you_mean(&t.target, candidates).map(|c| format!("did you mean `{c}`?"));
-                r.error(t.pos, format!("the triage entry `{}` targets `{}`, which does not exist", t.finding, t.target)).hint = hint;
+                let hint = crate::diag::did_you_mean(&t.target, candidates)
+                    .map(|c| format!("did you mean `{c}`?"));
+                r.error(
+                    t.pos,
+                    format!(
+                        "the triage entry `{}` targets `{}`, which does not exist",
+                        t.finding, t.target
+                    ),
+                )
+                .hint = hint;
             }
         }
     }
@@ -750,13 +1007,20 @@ fn check_boundary_cycles(r: &mut Reader, model: &mut Model) {
         while let Some(b) = cur {
             if b == start {
                 if !reported[start] {
-                    let names: Vec<&str> = seen.iter().map(|i| model.boundaries[*i].id.as_str()).collect();
+                    let names: Vec<&str> = seen
+                        .iter()
+                        .map(|i| model.boundaries[*i].id.as_str())
+                        .collect();
                     for i in &seen {
                         reported[*i] = true;
                     }
                     r.error(
                         model.boundaries[start].pos,
-                        format!("boundaries nest in a cycle: {} -> {}", names.join(" -> "), model.boundaries[start].id),
+                        format!(
+                            "boundaries nest in a cycle: {} -> {}",
+                            names.join(" -> "),
+                            model.boundaries[start].id
+                        ),
                     );
                 }
                 break;

@@ -23,7 +23,8 @@ impl<'a> Reader<'a> {
     }
 
     pub fn warning(&mut self, pos: Pos, message: impl Into<String>) -> &mut Diagnostic {
-        self.diags.push(Diagnostic::warning(self.file, pos, message));
+        self.diags
+            .push(Diagnostic::warning(self.file, pos, message));
         self.diags.0.last_mut().expect("just pushed")
     }
 
@@ -84,8 +85,11 @@ impl<'a> Reader<'a> {
         match &node.kind {
             NodeKind::Bool(b) => Some(*b),
             NodeKind::Str(s) if matches!(s.as_str(), "true" | "false" | "True" | "False") => {
-                self.error(node.pos, format!("{what} must be a boolean, found the string \"{s}\""))
-                    .hint = Some(format!("write {} without quotes", s.to_ascii_lowercase()));
+                self.error(
+                    node.pos,
+                    format!("{what} must be a boolean, found the string \"{s}\""),
+                )
+                .hint = Some(format!("write {} without quotes", s.to_ascii_lowercase()));
                 None
             }
             _ => {
@@ -131,7 +135,8 @@ impl<'a> Reader<'a> {
             Some(c) => format!("did you mean `{c}`? choices: {}", choices.join(", ")),
             None => format!("choices: {}", choices.join(", ")),
         };
-        self.error(node.pos, format!("`{s}` is not a valid {what}")).hint = Some(hint);
+        self.error(node.pos, format!("`{s}` is not a valid {what}"))
+            .hint = Some(hint);
         None
     }
 
@@ -148,7 +153,8 @@ impl<'a> Reader<'a> {
                 continue;
             }
             let hint = explain(&key.name).or_else(|| {
-                did_you_mean(&key.name, allowed.iter().copied()).map(|c| format!("did you mean `{c}`?"))
+                did_you_mean(&key.name, allowed.iter().copied())
+                    .map(|c| format!("did you mean `{c}`?"))
             });
             self.error(key.pos, format!("unknown key `{}` in {context}", key.name))
                 .hint = hint;

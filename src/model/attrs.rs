@@ -279,18 +279,44 @@ mod tests {
         let text = include_str!("../../scripts/pytm-1.4-fields.json");
         let dump: serde_json::Value = serde_json::from_str(text).unwrap();
         let internal = [
-            "name", "description", "inBoundary", "findings", "overrides", "assumptions", "controls",
-            "severity", "uuid", "is_drawn", "data", "inputs", "outputs", "source", "sink",
-            "response", "responseTo", "type", "format", "classification", "isPII",
-            "isCredentials", "credentialsLife", "isStored", "isDestEncryptedAtRest",
-            "isSourceEncryptedAtRest", "carriedBy", "processedBy",
+            "name",
+            "description",
+            "inBoundary",
+            "findings",
+            "overrides",
+            "assumptions",
+            "controls",
+            "severity",
+            "uuid",
+            "is_drawn",
+            "data",
+            "inputs",
+            "outputs",
+            "source",
+            "sink",
+            "response",
+            "responseTo",
+            "type",
+            "format",
+            "classification",
+            "isPII",
+            "isCredentials",
+            "credentialsLife",
+            "isStored",
+            "isDestEncryptedAtRest",
+            "isSourceEncryptedAtRest",
+            "carriedBy",
+            "processedBy",
         ];
         for (class, fields) in dump.as_object().unwrap() {
             for field in fields.as_object().unwrap().keys() {
                 if internal.contains(&field.as_str()) {
                     continue;
                 }
-                assert!(lookup(field).is_some(), "{class}.{field} missing from the attribute table");
+                assert!(
+                    lookup(field).is_some(),
+                    "{class}.{field} missing from the attribute table"
+                );
             }
         }
     }

@@ -81,7 +81,10 @@ impl ElementKind {
     }
 
     pub fn from_pytm_class(class: &str) -> Option<Self> {
-        ElementKind::ALL.iter().copied().find(|k| k.pytm_class() == class)
+        ElementKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.pytm_class() == class)
     }
 
     pub fn bit(self) -> Targets {
@@ -104,7 +107,8 @@ impl Targets {
     pub const ALL: Targets = Targets((1 << 10) - 1);
     /// pytm's `Asset`: every element but `Actor`.
     pub const ASSETS: Targets = Targets(Self::ELEMENTS.0 & !1);
-    pub const PROCESSES: Targets = Targets((1 << ElementKind::Process as u16) | (1 << ElementKind::SetOfProcesses as u16));
+    pub const PROCESSES: Targets =
+        Targets((1 << ElementKind::Process as u16) | (1 << ElementKind::SetOfProcesses as u16));
 
     pub const fn union(self, other: Targets) -> Targets {
         Targets(self.0 | other.0)

@@ -3,11 +3,14 @@
 
 pub mod attrs;
 pub mod enums;
+pub mod graph;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 pub use attrs::{AttrDef, AttrId, AttrType, ATTRS};
-pub use enums::{Classification, DatastoreType, ElementKind, Lifetime, Severity, Status, Targets, TlsVersion};
+pub use enums::{
+    Classification, DatastoreType, ElementKind, Lifetime, Severity, Status, Targets, TlsVersion,
+};
 
 use crate::source::Pos;
 
@@ -165,8 +168,8 @@ pub struct DataAsset {
     pub pos: Pos,
 }
 
-/// User-defined attributes, free-form, readable by custom rules.
-pub type Properties = BTreeMap<String, serde_json::Value>;
+/// User-defined attributes, free-form, readable by custom rules: a JSON object, or null when absent.
+pub type Properties = serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Element {

@@ -89,7 +89,10 @@ impl Parser<'_> {
             Some(b'n') => self.literal("null", NodeKind::Null)?,
             Some(b'-' | b'0'..=b'9') => self.number()?,
             _ => {
-                return Err(self.error(format!("expected a JSON value, found {}", self.describe_here())))
+                return Err(self.error(format!(
+                    "expected a JSON value, found {}",
+                    self.describe_here()
+                )))
             }
         };
         Ok(Node::new(kind, pos))
@@ -130,7 +133,10 @@ impl Parser<'_> {
             }
             self.skip_ws();
             if self.peek() != Some(b':') {
-                return Err(self.error(format!("expected `:` after the key, found {}", self.describe_here())));
+                return Err(self.error(format!(
+                    "expected `:` after the key, found {}",
+                    self.describe_here()
+                )));
             }
             self.i += 1;
             self.skip_ws();
@@ -143,7 +149,12 @@ impl Parser<'_> {
                     self.i += 1;
                     return Ok(NodeKind::Map(entries));
                 }
-                _ => return Err(self.error(format!("expected `,` or `}}`, found {}", self.describe_here()))),
+                _ => {
+                    return Err(self.error(format!(
+                        "expected `,` or `}}`, found {}",
+                        self.describe_here()
+                    )))
+                }
             }
         }
     }
@@ -166,7 +177,12 @@ impl Parser<'_> {
                     self.i += 1;
                     return Ok(NodeKind::Seq(items));
                 }
-                _ => return Err(self.error(format!("expected `,` or `]`, found {}", self.describe_here()))),
+                _ => {
+                    return Err(self.error(format!(
+                        "expected `,` or `]`, found {}",
+                        self.describe_here()
+                    )))
+                }
             }
         }
     }
@@ -193,13 +209,19 @@ impl Parser<'_> {
                     self.i += 1;
                     self.escape(&mut out)?;
                 }
-                Some(_) => return Err(self.error("control character inside a string (write it as an escape such as \\n)")),
+                Some(_) => {
+                    return Err(self.error(
+                        "control character inside a string (write it as an escape such as \\n)",
+                    ))
+                }
             }
         }
     }
 
     fn escape(&mut self, out: &mut String) -> Result<(), SyntaxError> {
-        let c = self.peek().ok_or_else(|| self.error("unterminated escape"))?;
+        let c = self
+            .peek()
+            .ok_or_else(|| self.error("unterminated escape"))?;
         self.i += 1;
         match c {
             b'"' => out.push('"'),

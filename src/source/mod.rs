@@ -69,8 +69,10 @@ impl SourceFile {
 
     pub fn parse(&self) -> Result<Node, Diagnostic> {
         if self.text.trim().is_empty() {
-            return Err(Diagnostic::error(&self.name, Pos::new(1, 1), "the file is empty")
-                .with_hint("start from `tms init`, which writes a small commented model"));
+            return Err(
+                Diagnostic::error(&self.name, Pos::new(1, 1), "the file is empty")
+                    .with_hint("start from `tms init`, which writes a small commented model"),
+            );
         }
         let result = match self.syntax() {
             Syntax::Json => json::parse(&self.text),
@@ -97,7 +99,8 @@ pub fn max_file_bytes() -> u64 {
 pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
     let name = path.display().to_string();
     let at_start = |msg: String| Diagnostic::error(&name, Pos::new(1, 1), msg);
-    let meta = std::fs::metadata(path).map_err(|e| at_start(format!("cannot read the file: {}", io_reason(&e))))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| at_start(format!("cannot read the file: {}", io_reason(&e))))?;
     if meta.is_dir() {
         return Err(at_start("this is a directory, not a model file".into())
             .with_hint("pass the YAML or JSON file inside it"));
@@ -111,9 +114,12 @@ pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
         ))
         .with_hint("split the model, or raise the limit with TMS_MAX_FILE_BYTES"));
     }
-    let bytes = std::fs::read(path).map_err(|e| at_start(format!("cannot read the file: {}", io_reason(&e))))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| at_start(format!("cannot read the file: {}", io_reason(&e))))?;
     if bytes.len() as u64 > limit {
-        return Err(at_start("the file grew above the size limit while it was read".into()));
+        return Err(at_start(
+            "the file grew above the size limit while it was read".into(),
+        ));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
@@ -132,7 +138,10 @@ pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
         .with_hint("save the file as UTF-8")
     })?;
     // A byte-order mark is legal but confuses both parsers.
-    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
     Ok(SourceFile {
         path: path.to_path_buf(),
         name,

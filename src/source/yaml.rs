@@ -155,7 +155,9 @@ impl<'de> Deserialize<'de> for YKey {
             NodeKind::Bool(b) => b.to_string(),
             NodeKind::Null => "null".to_string(),
             NodeKind::Seq(_) | NodeKind::Map(_) => {
-                return Err(de::Error::custom("a mapping key must be a plain value, not a list or mapping"))
+                return Err(de::Error::custom(
+                    "a mapping key must be a plain value, not a list or mapping",
+                ))
             }
         };
         Ok(YKey(Key {

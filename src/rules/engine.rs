@@ -1,0 +1,224 @@
+//! Matching rules against a model, and applying the team's triage to the results.
+
+use rayon::prelude::*;
+
+use super::library::Library;
+use crate::condition::{self, Ctx, TargetRef};
+use crate::dates::{parse_date, Date};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::attr_id::IN_SCOPE;
+use crate::model::graph::Graph;
+use crate::model::*;
+
+/// One rule matched on one target, with the team's decision about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// `RULE-ID@TARGET-ID`: stable while the rule and the target keep their ids.
+    pub id: String,
+    /// Index into the library's rules.
+    pub rule: usize,
+    pub target: TargetRef,
+    pub status: Status,
+    pub justification: Option<String>,
+    /// The triage entry that decided the status, if any.
+    pub triage: Option<usize>,
+    /// The assumption that rules the finding out, if any.
+    pub assumption: Option<usize>,
+    /// Set when a triage decision expired and the finding counts as open again.
+    pub expired: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub findings: Vec<Finding>,
+    pub warnings: Diagnostics,
+}
+
+/// Below this many targets the thread pool costs more than it saves.
+const PARALLEL_THRESHOLD: usize = 2_000;
+
+pub fn analyze(model: &Model, lib: &Library) -> Analysis {
+    let matched = match_rules(model, lib);
+    let mut findings: Vec<Finding> = matched
+        .into_iter()
+        .map(|(rule, target)| Finding {
+            id: format!("{}@{}", lib.rules[rule].id, target_id(model, target)),
+            rule,
+            target,
+            status: Status::Open,
+            justification: None,
+            triage: None,
+            assumption: None,
+            expired: None,
+        })
+        .collect();
+    findings.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    let warnings = apply_triage(model, lib, &mut findings, crate::dates::today());
+    Analysis { findings, warnings }
+}
+
+pub fn target_id(model: &Model, t: TargetRef) -> &str {
+    match t {
+        TargetRef::Element(e) => &model.elements[e].id,
+        TargetRef::Flow(f) => &model.flows[f].id,
+    }
+}
+
+/// Every (rule, target) pair whose condition holds; targets out of scope are skipped, as in pytm.
+fn match_rules(model: &Model, lib: &Library) -> Vec<(usize, TargetRef)> {
+    let graph = Graph::build(model);
+    let ctx = Ctx {
+        model,
+        graph: &graph,
+    };
+    // Rules applicable to each kind, resolved once: index 0..9 element kinds, 9 flows.
+    let by_kind: Vec<Vec<usize>> = (0..10)
+        .map(|bit| {
+            let t = Targets(1 << bit);
+            (0..lib.rules.len())
+                .filter(|i| lib.rules[*i].targets.intersects(t))
+                .collect()
+        })
+        .collect();
+    let targets: Vec<TargetRef> = model
+        .elements
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.attrs.flag(IN_SCOPE))
+        .map(|(i, _)| TargetRef::Element(i))
+        .chain(
+            model
+                .flows
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.attrs.flag(IN_SCOPE))
+                .map(|(i, _)| TargetRef::Flow(i)),
+        )
+        .collect();
+    let eval_one = |t: &TargetRef| -> Vec<(usize, TargetRef)> {
+        let kind = match t {
+            TargetRef::Element(e) => model.elements[*e].kind as usize,
+            TargetRef::Flow(_) => 9,
+        };
+        by_kind[kind]
+            .iter()
+            .filter(|r| condition::matches(&lib.rules[**r].compiled, ctx, *t))
+            .map(|r| (*r, *t))
+            .collect()
+    };
+    if targets.len() < PARALLEL_THRESHOLD {
+        targets.iter().flat_map(eval_one).collect()
+    } else {
+        targets.par_iter().flat_map_iter(eval_one).collect()
+    }
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let Some((head, rest)) = pattern.split_once('*') else {
+        return pattern == text;
+    };
+    let Some(mut remaining) = text.strip_prefix(head) else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.split('*').collect();
+    for (i, part) in parts.iter().enumerate() {
+        if i == parts.len() - 1 {
+            return remaining.ends_with(part) && remaining.len() >= part.len();
+        }
+        match remaining.find(part) {
+            Some(at) => remaining = &remaining[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// How specific a triage entry is: an exact id beats a wildcard.
+fn specificity(t: &TriageEntry) -> u8 {
+    u8::from(!t.rule.contains('*')) + u8::from(!t.target.contains('*'))
+}
+
+fn apply_triage(
+    model: &Model,
+    lib: &Library,
+    findings: &mut [Finding],
+    today: Date,
+) -> Diagnostics {
+    let mut used = vec![false; model.triage.len()];
+    for f in findings.iter_mut() {
+        let rule_id = lib.rules[f.rule].id.as_str();
+        let target = target_id(model, f.target);
+        let best = model
+            .triage
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| glob(&t.rule, rule_id) && glob(&t.target, target))
+            // Highest specificity; the first written wins a tie.
+            .min_by_key(|(i, t)| (std::cmp::Reverse(specificity(t)), *i));
+        if let Some((i, t)) = best {
+            used[i] = true;
+            f.triage = Some(i);
+            let expired = t
+                .expires
+                .as_deref()
+                .and_then(parse_date)
+                .filter(|d| *d < today);
+            if let Some(d) = expired {
+                f.expired = Some(d.to_string());
+            } else {
+                f.status = t.status;
+                f.justification = t.justification.clone();
+            }
+            continue;
+        }
+        if let Some(a) = model
+            .assumptions
+            .iter()
+            .position(|a| a.excludes.iter().any(|x| x == rule_id))
+        {
+            f.assumption = Some(a);
+            f.status = Status::NotApplicable;
+            f.justification = Some(format!("assumption: {}", model.assumptions[a].name));
+        }
+    }
+    let mut warnings = Diagnostics::default();
+    for (t, used) in model.triage.iter().zip(used) {
+        if used {
+            continue;
+        }
+        let mut d = Diagnostic::warning(
+            &model.file,
+            t.pos,
+            format!("the triage entry `{}` matches no finding", t.finding),
+        );
+        if !t.rule.contains('*') && lib.get(&t.rule).is_none() {
+            let hint = crate::diag::did_you_mean(&t.rule, lib.rules.iter().map(|r| r.id.as_str()))
+                .map_or_else(
+                    || format!("no rule `{}` is loaded", t.rule),
+                    |c| format!("no rule `{}` is loaded; did you mean `{c}`?", t.rule),
+                );
+            d = d.with_hint(hint);
+        } else {
+            d = d.with_hint("the threat it recorded no longer applies: remove the entry, or check the model still says what you meant");
+        }
+        warnings.push(d);
+    }
+    warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn globs() {
+        assert!(glob("*", "anything"));
+        assert!(glob("FLOW-*", "FLOW-001"));
+        assert!(glob("*-001", "FLOW-001"));
+        assert!(glob("F*W*1", "FLOW-001"));
+        assert!(!glob("FLOW-*", "WEB-001"));
+        assert!(!glob("web", "web2"));
+        assert!(!glob("a*a", "a"));
+    }
+}
