@@ -16,3 +16,4 @@ pub mod rules;
 pub mod schema;
 pub mod source;
 pub mod validate;
+pub mod synth;

@@ -94,11 +94,15 @@ const RULE_KEYS: &[&str] = &[
 const MAPPING_KEYS: &[&str] = &["capec", "cwe", "attack", "atlas", "owasp"];
 
 /// Parses a target type name: ours (`process`, `flow`) or pytm's (`Process`, `Dataflow`).
+/// A type includes its subtypes, as pytm's `isinstance` test does: a set of
+/// processes is a process, and pytm's `Element` includes flows.
 pub fn parse_target(s: &str) -> Option<Targets> {
     match s {
         "flow" | "Dataflow" => Some(Targets::FLOW),
-        "element" | "Element" => Some(Targets::ELEMENTS),
+        "element" => Some(Targets::ELEMENTS),
+        "Element" => Some(Targets::ALL),
         "Asset" => Some(Targets::ASSETS),
+        "process" | "Process" => Some(Targets::PROCESSES),
         _ => ElementKind::parse(s)
             .or_else(|| ElementKind::from_pytm_class(s))
             .map(ElementKind::bit),
