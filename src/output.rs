@@ -44,3 +44,47 @@ pub fn emit(path: Option<&Path>, bytes: &[u8]) -> std::io::Result<()> {
         }
     }
 }
+
+/// Streams output through `write` to `path` (atomically) or to stdout.
+pub fn emit_with(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    match path {
+        Some(p) if p != Path::new("-") => {
+            let dir = match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            let name = p.file_name().ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "the output path names no file",
+                )
+            })?;
+            let tmp = dir.join(format!(
+                ".{}.tms-{}.tmp",
+                name.to_string_lossy(),
+                std::process::id()
+            ));
+            let result = (|| {
+                let f = std::fs::File::create(&tmp)?;
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+                write(&mut w)?;
+                let f = w.into_inner().map_err(|e| e.into_error())?;
+                f.sync_all()?;
+                std::fs::rename(&tmp, p)
+            })();
+            if result.is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            result
+        }
+        _ => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            write(&mut w)?;
+            w.flush()
+        }
+    }
+}

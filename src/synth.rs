@@ -38,12 +38,23 @@ pub fn generate(p: Params) -> String {
     let nb = (n / 10).max(1);
     let nd = (n / 20).clamp(3, 500);
     let mut s = String::with_capacity(n * 400);
-    let _ = write!(s, "{{\"title\": \"Synthetic model {n} seed {}\",\n\"boundaries\": [", p.seed);
+    let _ = write!(
+        s,
+        "{{\"title\": \"Synthetic model {n} seed {}\",\n\"boundaries\": [",
+        p.seed
+    );
     for b in 0..nb {
         let sep = if b == 0 { "" } else { "," };
         // Every fourth boundary nests inside an earlier one.
-        let parent = if b > 0 && b % 4 == 0 { format!(", \"parent\": \"b{}\"", rng.below(b)) } else { String::new() };
-        let _ = write!(s, "{sep}\n {{\"id\": \"b{b}\", \"name\": \"Boundary {b}\"{parent}}}");
+        let parent = if b > 0 && b % 4 == 0 {
+            format!(", \"parent\": \"b{}\"", rng.below(b))
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            s,
+            "{sep}\n {{\"id\": \"b{b}\", \"name\": \"Boundary {b}\"{parent}}}"
+        );
     }
     s.push_str("],\n\"data\": [");
     let classes = Classification::ALL;
@@ -54,7 +65,11 @@ pub fn generate(p: Params) -> String {
         let _ = write!(s, "{sep}\n {{\"id\": \"d{d}\", \"classification\": \"{c}\", \"isPII\": {}, \"isStored\": {}, \"format\": \"{}\"",
             rng.chance(30), rng.chance(40), ["JSON", "XML", "CSV", ""][rng.below(4)]);
         if rng.chance(25) {
-            let _ = write!(s, ", \"isCredentials\": true, \"credentialsLife\": \"{}\"", lives[rng.below(lives.len())]);
+            let _ = write!(
+                s,
+                ", \"isCredentials\": true, \"credentialsLife\": \"{}\"",
+                lives[rng.below(lives.len())]
+            );
         }
         s.push('}');
     }
@@ -83,7 +98,10 @@ pub fn generate(p: Params) -> String {
             (from, if to == from { (to + 1) % n } else { to })
         };
         last = (to, from);
-        let _ = write!(s, "{sep}\n {{\"id\": \"f{f}\", \"from\": \"e{from}\", \"to\": \"e{to}\"");
+        let _ = write!(
+            s,
+            "{sep}\n {{\"id\": \"f{f}\", \"from\": \"e{from}\", \"to\": \"e{to}\""
+        );
         if answer {
             let _ = write!(s, ", \"responseTo\": \"f{}\"", f - 1);
         }
@@ -109,7 +127,10 @@ fn random_attrs(rng: &mut Rng, s: &mut String, t: Targets) {
         let (id, a) = candidates[rng.below(candidates.len())];
         // Derived flow attributes stay unset so the comparison with pytm (which
         // overwrites them) remains meaningful; inScope stays true for the same reason.
-        if seen.contains(&id) || a.name == "inScope" || (t.contains_flow() && a.derived != attrs::Derivation::None) {
+        if seen.contains(&id)
+            || a.name == "inScope"
+            || (t.contains_flow() && a.derived != attrs::Derivation::None)
+        {
             continue;
         }
         seen.push(id);
@@ -117,14 +138,20 @@ fn random_attrs(rng: &mut Rng, s: &mut String, t: Targets) {
             AttrType::Bool => rng.chance(50).to_string(),
             AttrType::Int => ["80", "443", "8080", "-1"][rng.below(4)].to_string(),
             AttrType::Str => match a.name {
-                "protocol" => ["\"HTTP\"", "\"HTTPS\"", "\"SOAP\"", "\"SMTP\""][rng.below(4)].to_string(),
+                "protocol" => {
+                    ["\"HTTP\"", "\"HTTPS\"", "\"SOAP\"", "\"SMTP\""][rng.below(4)].to_string()
+                }
                 "environment" => ["\"Production\"", "\"Staging\""][rng.below(2)].to_string(),
-                "usesEncryptionAlgorithm" => ["\"AES\"", "\"RSA\"", "\"DES\""][rng.below(3)].to_string(),
+                "usesEncryptionAlgorithm" => {
+                    ["\"AES\"", "\"RSA\"", "\"DES\""][rng.below(3)].to_string()
+                }
                 _ => "\"x\"".to_string(),
             },
             AttrType::Classification => format!("\"{}\"", Classification::ALL[rng.below(6)]),
             AttrType::TlsVersion => format!("\"{}\"", crate::model::TlsVersion::ALL[rng.below(8)]),
-            AttrType::DatastoreType => format!("\"{}\"", crate::model::DatastoreType::ALL[rng.below(5)]),
+            AttrType::DatastoreType => {
+                format!("\"{}\"", crate::model::DatastoreType::ALL[rng.below(5)])
+            }
             AttrType::IntList | AttrType::StrList => continue,
         };
         let _ = write!(s, ", \"{}\": {v}", a.name);

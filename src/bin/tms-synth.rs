@@ -4,5 +4,8 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let elements = args.first().and_then(|a| a.parse().ok()).unwrap_or(1000);
     let seed = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1);
-    print!("{}", tms::synth::generate(tms::synth::Params { elements, seed }));
+    print!(
+        "{}",
+        tms::synth::generate(tms::synth::Params { elements, seed })
+    );
 }

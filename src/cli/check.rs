@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::path::PathBuf;
 
 use super::common::{analyse, RuleArgs};
@@ -39,6 +40,7 @@ pub fn run(args: Args) -> i32 {
             .cmp(&severity(model, lib, x))
             .then(x.id.cmp(&y.id))
     });
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for f in &failing {
         let v = finding_view(model, lib, f);
         let expired = f
@@ -46,11 +48,14 @@ pub fn run(args: Args) -> i32 {
             .as_deref()
             .map(|d| format!(" (decision expired {d})"))
             .unwrap_or_default();
-        println!(
+        let _ = writeln!(
+            out,
             "{}:{}:{}: {}: {} {}{expired}",
             v.location.file, v.location.line, v.location.column, v.severity, v.id, v.title
         );
     }
+    let _ = out.flush();
+    drop(out);
     let open = a
         .analysis
         .findings

@@ -82,7 +82,15 @@ pub(crate) fn print_diagnostics(d: &Diagnostics) {
 
 /// Reports a failure to write an output file.
 pub(crate) fn write_output(path: Option<&PathBuf>, bytes: &[u8]) -> i32 {
-    match crate::output::emit(path.map(PathBuf::as_path), bytes) {
+    stream_output(path, |w| w.write_all(bytes))
+}
+
+/// Streams an output, reporting a failure to write it.
+pub(crate) fn stream_output(
+    path: Option<&PathBuf>,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> i32 {
+    match crate::output::emit_with(path.map(PathBuf::as_path), write) {
         Ok(()) => EXIT_OK,
         Err(e) => {
             let name = path.map_or("stdout".to_string(), |p| p.display().to_string());

@@ -26,8 +26,8 @@ pub fn run(args: Args) -> i32 {
         Ok(a) => a,
         Err(code) => return code,
     };
-    let text = match args.format {
-        Format::Json => crate::report::json::render(&a.loaded.model, &a.library, &a.analysis),
-    };
-    super::write_output(args.output.as_ref(), text.as_bytes())
+    let (model, lib, analysis) = (&a.loaded.model, &a.library, &a.analysis);
+    super::stream_output(args.output.as_ref(), |w| match args.format {
+        Format::Json => crate::report::json::write(w, model, lib, analysis),
+    })
 }

@@ -1,6 +1,6 @@
 //! Our own model format (contract, section 1), from YAML or JSON.
 
-use std::collections::HashMap;
+use crate::fxhash::FxHashMap as HashMap;
 
 use super::reader::Reader;
 use crate::diag::Diagnostics;
@@ -127,7 +127,6 @@ struct Pending {
     flow_ends: Vec<(Option<Ref>, Option<Ref>)>,
     flow_data: Vec<Vec<Ref>>,
     flow_response_to: Vec<Option<Ref>>,
-    first_seen: HashMap<String, Pos>,
 }
 
 /// Reads a model; `None` when any error was found (all of them are in the diagnostics).
@@ -175,7 +174,7 @@ pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
         for item in r.seq(n, "`boundaries`").unwrap_or(&[]) {
             if let Some(b) = read_boundary(&mut r, item, &mut pending) {
                 let item = Item::Boundary(model.boundaries.len());
-                register(&mut r, &mut model, &mut pending, &b.id, b.pos, item);
+                register(&mut r, &mut model, &b.id, b.pos, item);
                 model.boundaries.push(b);
             }
         }
@@ -184,7 +183,7 @@ pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
         for item in r.seq(n, "`data`").unwrap_or(&[]) {
             if let Some(d) = read_data(&mut r, item) {
                 let item = Item::Data(model.data.len());
-                register(&mut r, &mut model, &mut pending, &d.id, d.pos, item);
+                register(&mut r, &mut model, &d.id, d.pos, item);
                 model.data.push(d);
             }
         }
@@ -193,7 +192,7 @@ pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
         for item in r.seq(n, "`elements`").unwrap_or(&[]) {
             if let Some(e) = read_element(&mut r, item, &mut pending) {
                 let item = Item::Element(model.elements.len());
-                register(&mut r, &mut model, &mut pending, &e.id, e.pos, item);
+                register(&mut r, &mut model, &e.id, e.pos, item);
                 model.elements.push(e);
             }
         }
@@ -202,7 +201,7 @@ pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
         for item in r.seq(n, "`flows`").unwrap_or(&[]) {
             if let Some(f) = read_flow(&mut r, item, &mut pending) {
                 let item = Item::Flow(model.flows.len());
-                register(&mut r, &mut model, &mut pending, &f.id, f.pos, item);
+                register(&mut r, &mut model, &f.id, f.pos, item);
                 model.flows.push(f);
             }
         }
@@ -242,22 +241,14 @@ fn read_list<T>(
     items.iter().filter_map(|n| f(r, n)).collect()
 }
 
-fn register(
-    r: &mut Reader,
-    model: &mut Model,
-    pending: &mut Pending,
-    id: &str,
-    pos: Pos,
-    item: Item,
-) {
-    if let Some(first) = pending.first_seen.get(id) {
+fn register(r: &mut Reader, model: &mut Model, id: &str, pos: Pos, item: Item) {
+    if let Some(first) = model.ids.get(id).map(|i| model.item_pos(*i)) {
         r.error(pos, format!("duplicate id `{id}`")).hint = Some(format!(
             "ids are unique across boundaries, data, elements and flows; `{id}` is first defined at line {}, column {}",
             first.line, first.col
         ));
         return;
     }
-    pending.first_seen.insert(id.to_string(), pos);
     model.ids.insert(id.to_string(), item);
 }
 
@@ -446,7 +437,7 @@ fn read_attrs(
 ) -> Attrs {
     let mut out = Attrs::default();
     for (key, value) in entries {
-        if structural.contains(&key.name.as_str()) {
+        if structural.contains(&&*key.name) {
             continue;
         }
         let Some(id) = attrs::lookup(&key.name) else {

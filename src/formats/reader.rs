@@ -149,7 +149,7 @@ impl<'a> Reader<'a> {
         explain: impl Fn(&str) -> Option<String>,
     ) {
         for (key, _) in entries {
-            if allowed.contains(&key.name.as_str()) {
+            if allowed.contains(&&*key.name) {
                 continue;
             }
             let hint = explain(&key.name).or_else(|| {

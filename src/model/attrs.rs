@@ -245,11 +245,15 @@ const fn const_str_eq(a: &str, b: &str) -> bool {
 
 /// Looks an attribute up by its exact name.
 pub fn lookup(name: &str) -> Option<AttrId> {
-    // Linear over ~90 entries; callers on hot paths resolve names once, at load or compile time.
-    ATTRS
-        .iter()
-        .position(|a| a.name == name)
-        .map(|i| AttrId(i as u16))
+    static BY_NAME: std::sync::LazyLock<std::collections::HashMap<&'static str, AttrId>> =
+        std::sync::LazyLock::new(|| {
+            ATTRS
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.name, AttrId(i as u16)))
+                .collect()
+        });
+    BY_NAME.get(name).copied()
 }
 
 /// The attributes a target kind accepts, in table order.

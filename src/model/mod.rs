@@ -5,8 +5,6 @@ pub mod attrs;
 pub mod enums;
 pub mod graph;
 
-use std::collections::HashMap;
-
 pub use attrs::{AttrDef, AttrId, AttrType, ATTRS};
 pub use enums::{
     Classification, DatastoreType, ElementKind, Lifetime, Severity, Status, Targets, TlsVersion,
@@ -349,10 +347,20 @@ pub struct Model {
     pub flows: Vec<Flow>,
     pub triage: Vec<TriageEntry>,
     pub mappings: Option<Mappings>,
-    pub ids: HashMap<String, Item>,
+    pub ids: crate::fxhash::FxHashMap<String, Item>,
 }
 
 impl Model {
+    /// Where an item was defined.
+    pub fn item_pos(&self, item: Item) -> Pos {
+        match item {
+            Item::Boundary(i) => self.boundaries[i].pos,
+            Item::Data(i) => self.data[i].pos,
+            Item::Element(i) => self.elements[i].pos,
+            Item::Flow(i) => self.flows[i].pos,
+        }
+    }
+
     pub fn element(&self, id: &str) -> Option<&Element> {
         match self.ids.get(id)? {
             Item::Element(i) => self.elements.get(*i),

@@ -11,8 +11,8 @@ use crate::rules::library::Library;
 use crate::rules::{RuleMappings, Stride};
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Location {
-    pub file: String,
+pub struct Location<'a> {
+    pub file: &'a str,
     pub line: u32,
     pub column: u32,
 }
@@ -33,7 +33,7 @@ pub struct FindingView<'a> {
     pub description: &'a str,
     pub mitigation: &'a str,
     pub mappings: &'a RuleMappings,
-    pub location: Location,
+    pub location: Location<'a>,
 }
 
 pub fn target_type(model: &Model, t: TargetRef) -> &'static str {
@@ -74,7 +74,7 @@ pub fn finding_view<'a>(model: &'a Model, lib: &'a Library, f: &'a Finding) -> F
         mitigation: &rule.mitigation,
         mappings: &rule.mappings,
         location: Location {
-            file: model.file.clone(),
+            file: &model.file,
             line: pos.line,
             column: pos.col,
         },

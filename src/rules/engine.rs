@@ -52,9 +52,39 @@ pub fn analyze(model: &Model, lib: &Library) -> Analysis {
             expired: None,
         })
         .collect();
-    findings.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    sort_by_id(model, lib, &mut findings);
     let warnings = apply_triage(model, lib, &mut findings, crate::dates::today());
     Analysis { findings, warnings }
+}
+
+/// Sorts findings by their `RULE@TARGET` id without comparing the strings:
+/// `@` appears in no id, so the order is that of `RULE@` and then of `TARGET`,
+/// and both can be ranked once.
+fn sort_by_id(model: &Model, lib: &Library, findings: &mut [Finding]) {
+    let mut rules: Vec<usize> = (0..lib.rules.len()).collect();
+    rules.sort_by(|a, b| {
+        let (x, y) = (&lib.rules[*a].id, &lib.rules[*b].id);
+        x.bytes().chain([b'@']).cmp(y.bytes().chain([b'@']))
+    });
+    let mut rule_rank = vec![0u32; rules.len()];
+    for (rank, r) in rules.into_iter().enumerate() {
+        rule_rank[r] = rank as u32;
+    }
+    let ne = model.elements.len();
+    let slot = |t: TargetRef| match t {
+        TargetRef::Element(e) => e,
+        TargetRef::Flow(f) => ne + f,
+    };
+    let mut targets: Vec<TargetRef> = (0..ne)
+        .map(TargetRef::Element)
+        .chain((0..model.flows.len()).map(TargetRef::Flow))
+        .collect();
+    targets.sort_unstable_by(|a, b| target_id(model, *a).cmp(target_id(model, *b)));
+    let mut target_rank = vec![0u32; targets.len()];
+    for (rank, t) in targets.into_iter().enumerate() {
+        target_rank[slot(t)] = rank as u32;
+    }
+    findings.sort_unstable_by_key(|f| (rule_rank[f.rule], target_rank[slot(f.target)]));
 }
 
 pub fn target_id(model: &Model, t: TargetRef) -> &str {

@@ -13,6 +13,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
         i: 0,
         line: 1,
         line_start: 0,
+        col_cache: std::cell::Cell::new((0, 1)),
     };
     p.skip_ws();
     if p.i >= p.bytes.len() {
@@ -32,12 +33,21 @@ struct Parser<'a> {
     i: usize,
     line: u32,
     line_start: usize,
+    /// The last position computed, so columns on long lines cost O(distance moved).
+    col_cache: std::cell::Cell<(usize, usize)>,
 }
 
 impl Parser<'_> {
     fn pos(&self) -> Pos {
         // Columns count characters, not bytes, so editors land on the right spot.
-        let col = self.text[self.line_start..self.i].chars().count() + 1;
+        let (at, col) = self.col_cache.get();
+        let (from, base) = if at >= self.line_start && at <= self.i {
+            (at, col)
+        } else {
+            (self.line_start, 1)
+        };
+        let col = base + self.text[from..self.i].chars().count();
+        self.col_cache.set((self.i, col));
         Pos::new(self.line, col as u32)
     }
 
@@ -125,7 +135,7 @@ impl Parser<'_> {
             }
             let key_pos = self.pos();
             let name = self.string()?;
-            if entries.iter().any(|(k, _)| k.name == name) {
+            if entries.iter().any(|(k, _)| *k.name == *name) {
                 return Err(SyntaxError {
                     pos: key_pos,
                     message: format!("duplicate key `{name}` in the same object"),
@@ -141,7 +151,7 @@ impl Parser<'_> {
             self.i += 1;
             self.skip_ws();
             let value = self.value(depth + 1)?;
-            entries.push((Key { name, pos: key_pos }, value));
+            entries.push((Key::new(&name, key_pos), value));
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.i += 1,

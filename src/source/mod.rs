@@ -18,8 +18,8 @@ use crate::diag::Diagnostic;
 pub const MAX_DEPTH: usize = 64;
 
 /// Files above this size are refused before they are read. A 100,000-element
-/// model in JSON is about 30 MB; `TMS_MAX_FILE_BYTES` raises the limit.
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 40 * 1024 * 1024;
+/// model in JSON is about 45 MB; `TMS_MAX_FILE_BYTES` raises the limit.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {

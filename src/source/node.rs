@@ -5,6 +5,7 @@
 //! one as a serde derive would.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// A 1-based line and column in a source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -28,8 +29,38 @@ impl fmt::Display for Pos {
 /// A map key and where it was written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Key {
-    pub name: String,
+    /// Interned: a model repeats the same few dozen keys hundreds of thousands of times.
+    pub name: Arc<str>,
     pub pos: Pos,
+}
+
+impl Key {
+    pub fn new(name: &str, pos: Pos) -> Self {
+        Key {
+            name: intern(name),
+            pos,
+        }
+    }
+}
+
+/// Interns short keys per thread; past a bound (a hostile file with millions of
+/// distinct keys) it stops caching and just allocates.
+fn intern(name: &str) -> Arc<str> {
+    const MAX_INTERNED: usize = 4096;
+    thread_local! {
+        static KEYS: std::cell::RefCell<crate::fxhash::FxHashMap<Box<str>, Arc<str>>> = Default::default();
+    }
+    KEYS.with(|k| {
+        let mut k = k.borrow_mut();
+        if let Some(a) = k.get(name) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(name);
+        if k.len() < MAX_INTERNED && name.len() <= 64 {
+            k.insert(Box::from(name), a.clone());
+        }
+        a
+    })
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -93,7 +124,7 @@ impl Node {
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.as_map()?
             .iter()
-            .find(|(k, _)| k.name == key)
+            .find(|(k, _)| &*k.name == key)
             .map(|(_, v)| v)
     }
 
@@ -114,7 +145,7 @@ impl Node {
             NodeKind::Map(entries) => J::Object(
                 entries
                     .iter()
-                    .map(|(k, v)| (k.name.clone(), v.to_json()))
+                    .map(|(k, v)| (k.name.to_string(), v.to_json()))
                     .collect(),
             ),
         }

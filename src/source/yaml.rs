@@ -160,10 +160,7 @@ impl<'de> Deserialize<'de> for YKey {
                 ))
             }
         };
-        Ok(YKey(Key {
-            name,
-            pos: pos_of(&s.referenced),
-        }))
+        Ok(YKey(Key::new(&name, pos_of(&s.referenced))))
     }
 }
 
