@@ -9,7 +9,8 @@ use tms::rules::library::Library;
 
 fn pytm_library() -> Library {
     let mut lib = Library::default();
-    lib.add_path(Path::new("../shared/fixtures/pytm/threats.json")).expect("pytm threats.json loads");
+    lib.add_path(Path::new("../shared/fixtures/pytm/threats.json"))
+        .expect("pytm threats.json loads");
     lib
 }
 
@@ -25,17 +26,25 @@ fn every_pytm_condition_compiles() {
 fn findings_equal_pytm_on_every_parity_model() {
     let lib = pytm_library();
     let mut checked = 0;
-    let mut dir: Vec<_> = std::fs::read_dir("tests/pytm").expect("tests/pytm").filter_map(Result::ok).map(|e| e.path()).collect();
+    let mut dir: Vec<_> = std::fs::read_dir("tests/pytm")
+        .expect("tests/pytm")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
     dir.sort();
     for path in dir {
-        let Some(ext) = path.extension().and_then(|e| e.to_str()) else { continue };
+        let Some(ext) = path.extension().and_then(|e| e.to_str()) else {
+            continue;
+        };
         if ext != "yaml" && ext != "json" {
             continue;
         }
         let expected_path = path.with_extension("pytm-findings.txt");
-        let expected = std::fs::read_to_string(&expected_path).unwrap_or_else(|e| panic!("{}: {e}", expected_path.display()));
+        let expected = std::fs::read_to_string(&expected_path)
+            .unwrap_or_else(|e| panic!("{}: {e}", expected_path.display()));
         let expected: Vec<&str> = expected.lines().filter(|l| !l.is_empty()).collect();
-        let loaded = tms::load::load_path(&path).unwrap_or_else(|d| panic!("{}: {:?}", path.display(), d));
+        let loaded =
+            tms::load::load_path(&path).unwrap_or_else(|d| panic!("{}: {:?}", path.display(), d));
         let analysis = analyze(&loaded.model, &lib);
         let got: Vec<&str> = analysis.findings.iter().map(|f| f.id.as_str()).collect();
         let missing: Vec<_> = expected.iter().filter(|e| !got.contains(e)).collect();

@@ -377,10 +377,11 @@ impl Parser {
             if self.is_op(".") {
                 self.bump();
                 let col = self.col();
+                let start = self.i;
                 match self.bump().tok {
                     Tok::Name(n) => e = Expr::Attr(Box::new(e), n, col),
                     _ => {
-                        self.i -= 1;
+                        self.i = start;
                         return Err(self.unexpected("an attribute name after `.`"));
                     }
                 }
@@ -405,10 +406,11 @@ impl Parser {
         if self.is_kw("for") {
             let col = first.col();
             self.bump();
+            let start = self.i;
             let var = match self.bump().tok {
                 Tok::Name(n) if !is_keyword(&n) => n,
                 _ => {
-                    self.i -= 1;
+                    self.i = start;
                     return Err(self.unexpected("a variable name after `for`"));
                 }
             };
@@ -451,6 +453,7 @@ impl Parser {
 
     fn atom(&mut self) -> Result<Expr, ConditionError> {
         let col = self.col();
+        let start = self.i;
         let t = self.bump();
         match t.tok {
             Tok::Int(i) => Ok(Expr::Lit(Lit::Int(i), col)),
@@ -461,7 +464,7 @@ impl Parser {
                 "False" => Ok(Expr::Lit(Lit::Bool(false), col)),
                 "None" => Ok(Expr::Lit(Lit::None, col)),
                 kw if is_keyword(kw) => {
-                    self.i -= 1;
+                    self.i = start;
                     Err(self.unexpected("a value"))
                 }
                 _ => Ok(Expr::Name(n, col)),
@@ -506,7 +509,7 @@ impl Parser {
                 Ok(Expr::List(items, col))
             }
             _ => {
-                self.i -= 1;
+                self.i = start;
                 Err(self.unexpected("a value"))
             }
         }
