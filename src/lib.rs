@@ -13,6 +13,7 @@ pub mod load;
 pub mod model;
 pub mod output;
 pub mod report;
+pub mod risk;
 pub mod rules;
 pub mod schema;
 pub mod source;

@@ -666,7 +666,13 @@ fn read_triage(r: &mut Reader, node: &Node) -> Option<TriageEntry> {
         ticket: opt_text(r, node, "ticket"),
         expires,
         severity,
-        cvss: opt_text(r, node, "cvss"),
+        cvss: node.get("cvss").and_then(|n| {
+            let v = r.text(n, "`cvss`")?;
+            if let Err(e) = crate::risk::cvss(&v) {
+                r.error(n.pos, e);
+            }
+            Some(v)
+        }),
         dread,
         mappings,
         pos: node.pos,
@@ -813,9 +819,13 @@ pub(crate) fn read_mappings(r: &mut Reader, node: &Node) -> Option<Mappings> {
                     None
                 }
             });
+            let vector = opt_text(r, n, "vector").unwrap_or_default();
+            if let Err(e) = crate::risk::check_stated(&vector, base_score) {
+                r.error(n.pos, e);
+            }
             m.cvss = Some(CvssRef {
                 version: opt_text(r, n, "version"),
-                vector: opt_text(r, n, "vector").unwrap_or_default(),
+                vector,
                 base_score,
                 severity: opt_text(r, n, "severity"),
                 pos: n.pos,

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::condition::TargetRef;
 use crate::model::*;
+use crate::risk::{dread_score, risk, CvssScore, Risk};
 use crate::rules::engine::{target_id, Analysis, Finding};
 use crate::rules::library::Library;
 use crate::rules::{RuleMappings, Stride};
@@ -34,6 +35,12 @@ pub struct FindingView<'a> {
     pub mitigation: &'a str,
     pub mappings: &'a RuleMappings,
     pub location: Location<'a>,
+    pub likelihood: &'static str,
+    pub risk: Risk,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cvss: Option<CvssScore>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dread: Option<f64>,
 }
 
 pub fn target_type(model: &Model, t: TargetRef) -> &'static str {
@@ -60,6 +67,7 @@ pub fn severity(model: &Model, lib: &Library, f: &Finding) -> Severity {
 pub fn finding_view<'a>(model: &'a Model, lib: &'a Library, f: &'a Finding) -> FindingView<'a> {
     let rule = &lib.rules[f.rule];
     let pos = target_pos(model, f.target);
+    let triage = f.triage.map(|t| &model.triage[t]);
     FindingView {
         id: &f.id,
         rule: &rule.id,
@@ -78,6 +86,13 @@ pub fn finding_view<'a>(model: &'a Model, lib: &'a Library, f: &'a Finding) -> F
             line: pos.line,
             column: pos.col,
         },
+        likelihood: rule.likelihood.as_str(),
+        risk: risk(rule.likelihood, severity(model, lib, f)),
+        cvss: triage
+            .and_then(|t| t.cvss.as_deref())
+            .or(rule.cvss.as_deref())
+            .and_then(|v| crate::risk::cvss(v).ok()),
+        dread: triage.and_then(|t| t.dread.as_ref()).map(dread_score),
     }
 }
 

@@ -271,7 +271,13 @@ fn read_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
             .map(|n| r.strings(n, "`references`"))
             .unwrap_or_default(),
         mappings,
-        cvss: node.get("cvss").and_then(|n| r.text(n, "`cvss`")),
+        cvss: node.get("cvss").and_then(|n| {
+            let v = r.text(n, "`cvss`")?;
+            if let Err(e) = crate::risk::cvss(&v) {
+                r.error(n.pos, format!("rule `{id}`: {e}"));
+            }
+            Some(v)
+        }),
         origin: RuleOrigin {
             file: r.file.to_string(),
             pos: node.pos,
