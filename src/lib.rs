@@ -2,6 +2,7 @@
 //!
 //! See ARCHITECTURE.md for the map of this crate.
 
+pub mod catalogue;
 pub mod cli;
 pub mod condition;
 pub mod dates;

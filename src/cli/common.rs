@@ -47,10 +47,12 @@ pub fn load_model(path: &Path) -> Result<Loaded, i32> {
 }
 
 pub fn load_library(args: &RuleArgs) -> Result<Library, i32> {
-    args.library().map_err(|d| {
+    let lib = args.library().map_err(|d| {
         print_diagnostics(&d);
         EXIT_INVALID
-    })
+    })?;
+    print_diagnostics(&lib.warnings);
+    Ok(lib)
 }
 
 pub struct Analysed {

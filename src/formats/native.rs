@@ -832,7 +832,65 @@ pub(crate) fn read_mappings(r: &mut Reader, node: &Node) -> Option<Mappings> {
             });
         }
     }
+    check_mappings(r, &m);
     Some(m)
+}
+
+/// Every framework id in a mapping is checked against the shipped catalogues.
+fn check_mappings(r: &mut Reader, m: &Mappings) {
+    use crate::catalogue::{Framework, CATALOGUES};
+    let report = |r: &mut Reader, pos: Pos, p: Option<crate::catalogue::Problem>| {
+        if let Some(p) = p {
+            let d = if p.error {
+                r.error(pos, p.message)
+            } else {
+                r.warning(pos, p.message)
+            };
+            d.hint = p.hint;
+        }
+    };
+    for (list, fw) in [
+        (&m.mitre_attack, Framework::Attack),
+        (&m.mitre_atlas, Framework::Atlas),
+    ] {
+        for t in list {
+            let technique = t.sub_technique_id.as_deref().or(t.technique_id.as_deref());
+            if let Some(id) = t.technique_id.as_deref() {
+                report(r, t.pos, CATALOGUES.check(fw, id));
+            }
+            if let Some(id) = t.sub_technique_id.as_deref() {
+                report(r, t.pos, CATALOGUES.check(fw, id));
+            }
+            if let (Framework::Attack, Some(tech), Some(tactic)) =
+                (fw, technique, t.tactic_id.as_deref())
+            {
+                report(r, t.pos, CATALOGUES.check_tactic(tech, tactic));
+            }
+        }
+    }
+    for c in &m.cwe {
+        report(r, c.pos, CATALOGUES.check(Framework::Cwe, &c.id));
+    }
+    for c in &m.capec {
+        report(r, c.pos, CATALOGUES.check(Framework::Capec, &c.id));
+    }
+    for o in &m.owasp {
+        let problem = CATALOGUES.check(Framework::Owasp, &o.id);
+        let known = problem.is_none();
+        report(r, o.pos, problem);
+        if let Some(cat) = CATALOGUES
+            .owasp_category(&o.id)
+            .filter(|c| known && *c != o.category)
+        {
+            r.error(
+                o.pos,
+                format!(
+                    "OWASP `{}` is in the `{cat}` list, not `{}`",
+                    o.id, o.category
+                ),
+            );
+        }
+    }
 }
 
 /// Turns ids into indices, checking each reference names the right kind of thing.

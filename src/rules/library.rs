@@ -17,6 +17,8 @@ pub const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin
 #[derive(Debug, Clone, Default)]
 pub struct Library {
     pub rules: Vec<Rule>,
+    /// Problems worth knowing that do not stop the library loading (retired ids, ...).
+    pub warnings: Diagnostics,
 }
 
 impl Library {
@@ -40,11 +42,12 @@ impl Library {
 
     pub fn add_source(&mut self, src: &SourceFile) -> Result<(), Diagnostics> {
         let root = src.parse().map_err(|d| Diagnostics(vec![d]))?;
-        let rules = if super::pytm::is_pytm_threats(&root) {
-            super::pytm::read(&root, &src.name)?
+        let (rules, warnings) = if super::pytm::is_pytm_threats(&root) {
+            (super::pytm::read(&root, &src.name)?, Diagnostics::default())
         } else {
             read_rules(&root, &src.name)?
         };
+        self.warnings.extend(warnings);
         self.extend(rules)
     }
 
@@ -109,7 +112,7 @@ pub fn parse_target(s: &str) -> Option<Targets> {
     }
 }
 
-fn read_rules(root: &Node, file: &str) -> Result<Vec<Rule>, Diagnostics> {
+fn read_rules(root: &Node, file: &str) -> Result<(Vec<Rule>, Diagnostics), Diagnostics> {
     let mut r = Reader::new(file);
     let list = match root.get("rules") {
         Some(n) => n,
@@ -131,7 +134,7 @@ fn read_rules(root: &Node, file: &str) -> Result<Vec<Rule>, Diagnostics> {
     if r.diags.has_errors() {
         Err(r.diags)
     } else {
-        Ok(out)
+        Ok((out, r.diags))
     }
 }
 
@@ -225,6 +228,7 @@ fn read_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
             ] {
                 if let Some(n) = m.get(key) {
                     *list = r.strings(n, &format!("`{key}`"));
+                    check_ids(r, n, key);
                 }
             }
         }
@@ -285,4 +289,27 @@ fn read_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
         fixtures,
         id,
     })
+}
+
+/// Checks each id of a rule's compact mapping list against the catalogues.
+fn check_ids(r: &mut Reader, list: &Node, key: &str) {
+    use crate::catalogue::{Framework, CATALOGUES};
+    let fw = match key {
+        "capec" => Framework::Capec,
+        "cwe" => Framework::Cwe,
+        "attack" => Framework::Attack,
+        "atlas" => Framework::Atlas,
+        _ => Framework::Owasp,
+    };
+    for n in list.as_seq().unwrap_or(&[]) {
+        let Some(id) = n.as_str() else { continue };
+        if let Some(p) = CATALOGUES.check(fw, id) {
+            let d = if p.error {
+                r.error(n.pos, p.message)
+            } else {
+                r.warning(n.pos, p.message)
+            };
+            d.hint = p.hint;
+        }
+    }
 }
