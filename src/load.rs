@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::diag::Diagnostics;
 use crate::formats;
 use crate::model::Model;
-use crate::source::{self, SourceFile};
+use crate::source::{self, Node, SourceFile};
 
 /// A model that loaded, with the warnings found on the way.
 #[derive(Debug)]
@@ -22,7 +22,12 @@ pub fn load_path(path: &Path) -> Result<Loaded, Diagnostics> {
 
 pub fn load_source(src: &SourceFile) -> Result<Loaded, Diagnostics> {
     let root = src.parse().map_err(|d| Diagnostics(vec![d]))?;
-    let (model, mut diags) = formats::read(&root, &src.name);
+    load_node(&root, &src.name)
+}
+
+/// Loads a model from an already parsed document (rule fixtures embed models this way).
+pub fn load_node(root: &Node, file: &str) -> Result<Loaded, Diagnostics> {
+    let (model, mut diags) = formats::read(root, file);
     let Some(mut model) = model else {
         diags.sort();
         return Err(diags);

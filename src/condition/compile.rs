@@ -641,6 +641,8 @@ impl Checker {
                 Ok((Node::Len(Box::new(n)), Ty::Int))
             }
             Expr::Attr(recv, name, mcol) => {
+                // The receiver first: its mistakes come earlier in the text.
+                let (rn, rt) = self.check(recv)?;
                 let Some((_, m)) = METHODS.iter().find(|(n, _)| n == name) else {
                     return Err(err(
                         *mcol,
@@ -650,7 +652,6 @@ impl Checker {
                         ),
                     ));
                 };
-                let (rn, rt) = self.check(recv)?;
                 let Ty::Item(t) = rt else {
                     return Err(err(
                         *mcol,
