@@ -19,6 +19,16 @@ fi
 "$venv/bin/pip" install -q --disable-pip-version-check pytm==1.4.0 pyyaml==6.0.2
 export TMS_PYTHON="$PWD/$venv/bin/python"
 
+step "Chromium (headless) for the HTML report's browser test"
+if ! command -v chromium >/dev/null 2>&1; then
+  sudo_=""
+  [ "$(id -u)" = 0 ] || sudo_="sudo"
+  $sudo_ env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+fi
+TMS_CHROMIUM="$(command -v chromium)"
+export TMS_CHROMIUM
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -43,6 +53,7 @@ done
 step "release build and the README's main command"
 cargo build --release --quiet
 ./target/release/tms validate examples/*.yaml
+./target/release/tms report examples/web-shop.yaml --format md -o target/web-shop.md
 
 echo
 echo "all tests passed"

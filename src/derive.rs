@@ -28,9 +28,8 @@ fn derive_flow_attrs(model: &mut Model) {
     let Model {
         elements, flows, ..
     } = model;
-    for i in 0..flows.len() {
-        let is_response = flows[i].response_to.is_some() || flows[i].attrs.flag(IS_RESPONSE);
-        let f = &mut flows[i];
+    for f in flows.iter_mut() {
+        let is_response = f.response_to.is_some() || f.attrs.flag(IS_RESPONSE);
         let (src, sink) = (&elements[f.source].attrs, &elements[f.sink].attrs);
         let mut inherit = |attr: AttrId, from: &Attrs, from_attr: AttrId| {
             if !f.attrs.is_set(attr) && from.is_set(from_attr) {

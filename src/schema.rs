@@ -150,6 +150,7 @@ pub fn model_schema() -> J {
             "title": {"type": "string", "minLength": 1},
             "description": {"type": "string"},
             "version": {"type": ["string", "number"]},
+            "date": {"type": "string", "description": "When the model was last revised: YYYY-MM-DD or an RFC 3339 timestamp. Exports (STIX) date their objects with it."},
             "authors": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object", "additionalProperties": false,
                 "properties": {"name": {"type": "string"}, "email": {"type": "string"}}}]}},
             "assumptions": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object", "additionalProperties": false,

@@ -36,11 +36,13 @@ pub fn warnings(model: &Model) -> Diagnostics {
     }
     for (b, held) in model.boundaries.iter().zip(&holds) {
         if !held {
-            d.push(Diagnostic::warning(
-                file,
-                b.pos,
-                format!("the boundary `{}` holds nothing", b.id),
-            ));
+            d.push(
+                Diagnostic::warning(file, b.pos, format!("the boundary `{}` holds nothing", b.id))
+                    .with_hint(format!(
+                        "place elements in it with `boundary: {}` (or nest a boundary with `parent: {}`), or remove it",
+                        b.id, b.id
+                    )),
+            );
         }
     }
 
@@ -109,14 +111,17 @@ pub fn warnings(model: &Model) -> Diagnostics {
         }
         if let Some(exp) = t.expires.as_deref().and_then(crate::dates::parse_date) {
             if exp < today {
-                d.push(Diagnostic::warning(
-                    file,
-                    t.pos,
-                    format!(
-                        "the decision on `{}` expired on {exp}; the finding counts as open again",
-                        t.finding
-                    ),
-                ));
+                d.push(
+                    Diagnostic::warning(
+                        file,
+                        t.pos,
+                        format!(
+                            "the decision on `{}` expired on {exp}; the finding counts as open again",
+                            t.finding
+                        ),
+                    )
+                    .with_hint("review the decision, then move `expires` to a later date"),
+                );
             }
         }
     }

@@ -33,7 +33,14 @@ fn eval(cond: &str, targets: Targets, target: &str) -> bool {
         Some(tms::model::Item::Flow(i)) => TargetRef::Flow(*i),
         _ => panic!("no target {target}"),
     };
-    matches(&compiled, Ctx { model: m, graph: &graph }, t)
+    matches(
+        &compiled,
+        Ctx {
+            model: m,
+            graph: &graph,
+        },
+        t,
+    )
 }
 
 fn server() -> Targets {
@@ -42,16 +49,32 @@ fn server() -> Targets {
 
 #[test]
 fn attribute_chains_and_python_semantics() {
-    assert!(eval("target.protocol == 'HTTPS' and target.isHardened is False", server(), "web"));
+    assert!(eval(
+        "target.protocol == 'HTTPS' and target.isHardened is False",
+        server(),
+        "web"
+    ));
     assert!(eval("target.controls.isHardened is False", server(), "web"));
     assert!(eval("not target.isHardened", server(), "web"));
-    assert!(eval("'pci' in target.tags and target.hasTag('waf')", server(), "web"));
+    assert!(eval(
+        "'pci' in target.tags and target.hasTag('waf')",
+        server(),
+        "web"
+    ));
     assert!(eval("'TTP' in target.protocol", server(), "web"));
-    assert!(eval("target.properties.team == 'shop' and target.properties.tier >= 2", server(), "web"));
+    assert!(eval(
+        "target.properties.team == 'shop' and target.properties.tier >= 2",
+        server(),
+        "web"
+    ));
     assert!(eval("target.properties.nested.x is True", server(), "web"));
     assert!(eval("target.properties.missing is None", server(), "web"));
     assert!(eval("target.inBoundary.name == 'inside'", server(), "web"));
-    assert!(eval("len(target.inputs) == 1 and len(target.outputs) == 1", server(), "web"));
+    assert!(eval(
+        "len(target.inputs) == 1 and len(target.outputs) == 1",
+        server(),
+        "web"
+    ));
     assert!(eval("1 < 2 <= 2 < 3", server(), "web"));
     assert!(!eval("1 < 2 > 3", server(), "web"));
 }
@@ -61,25 +84,68 @@ fn flows_data_and_helpers() {
     let f = Targets::FLOW;
     assert!(eval("target.crossesBoundary()", f, "login"));
     assert!(!eval("target.crossesBoundary()", f, "query"));
-    assert!(eval("any(d.credentialsLife == Lifetime.HARDCODED for d in target.data)", f, "login"));
-    assert!(eval("any(d.isCredentials for d in target.data)", f, "login"), "hardcoded lifetime makes it credentials");
-    assert!(eval("all(d.classification >= Classification.UNKNOWN for d in target.data)", f, "login"));
+    assert!(eval(
+        "any(d.credentialsLife == Lifetime.HARDCODED for d in target.data)",
+        f,
+        "login"
+    ));
+    assert!(
+        eval("any(d.isCredentials for d in target.data)", f, "login"),
+        "hardcoded lifetime makes it credentials"
+    );
+    assert!(eval(
+        "all(d.classification >= Classification.UNKNOWN for d in target.data)",
+        f,
+        "login"
+    ));
     assert!(eval("target.hasDataLeaks()", f, "login"));
-    assert!(eval("'Password' in target.data", f, "login"), "pytm's DataSet: names are members");
-    assert!(eval("target.tlsVersion < target.sink.minTLSVersion", f, "login"));
-    assert!(eval("target.sink.checkTLSVersion(target.sink.inputs)", f, "login"));
-    assert!(eval("target.isResponse and target.responseTo.id == 'login'", f, "reply"));
+    assert!(
+        eval("'Password' in target.data", f, "login"),
+        "pytm's DataSet: names are members"
+    );
+    assert!(eval(
+        "target.tlsVersion < target.sink.minTLSVersion",
+        f,
+        "login"
+    ));
+    assert!(eval(
+        "target.sink.checkTLSVersion(target.sink.inputs)",
+        f,
+        "login"
+    ));
+    assert!(eval(
+        "target.isResponse and target.responseTo.id == 'login'",
+        f,
+        "reply"
+    ));
     assert!(eval("target.response.id == 'reply'", f, "login"));
-    assert!(eval("target.protocol == 'HTTPS'", f, "login"), "derived from the sink");
-    assert!(eval("any(d.format == 'XML' for d in target.data) and target.sink.type == 'server'", f, "login"));
+    assert!(
+        eval("target.protocol == 'HTTPS'", f, "login"),
+        "derived from the sink"
+    );
+    assert!(eval(
+        "any(d.format == 'XML' for d in target.data) and target.sink.type == 'server'",
+        f,
+        "login"
+    ));
 }
 
 #[test]
 fn python_errors_make_the_condition_false() {
     // `inBoundary` is None for the actor's... the actor has one; a flow's is always None.
-    assert!(!eval("target.source.inBoundary.name == 'x' or target.responseTo.id == 'x'", Targets::FLOW, "login"));
-    assert!(!eval("not target.responseTo.id", Targets::FLOW, "login"), "None.id raises, so the whole condition is false");
-    assert!(!eval("target.protocol < 3", server(), "web"), "ordering str against int raises");
+    assert!(!eval(
+        "target.source.inBoundary.name == 'x' or target.responseTo.id == 'x'",
+        Targets::FLOW,
+        "login"
+    ));
+    assert!(
+        !eval("not target.responseTo.id", Targets::FLOW, "login"),
+        "None.id raises, so the whole condition is false"
+    );
+    assert!(
+        !eval("target.protocol < 3", server(), "web"),
+        "ordering str against int raises"
+    );
 }
 
 fn compile_error(cond: &str, targets: Targets) -> (usize, String) {
@@ -95,7 +161,10 @@ fn mistakes_are_errors_with_columns() {
     let (col, msg) = compile_error("target.usesXMLParser and target.storesPII", server());
     assert_eq!(col, 33);
     assert!(msg.contains("datastore"), "{msg}");
-    let (_, msg) = compile_error("any(d.classification == 'secret' for d in target.data)", Targets::FLOW);
+    let (_, msg) = compile_error(
+        "any(d.classification == 'secret' for d in target.data)",
+        Targets::FLOW,
+    );
     assert!(msg.contains("always false"), "{msg}");
     let (_, msg) = compile_error("Lifetime.LONGG", server());
     assert!(msg.contains("did you mean `LONG`"), "{msg}");

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use super::{print_diagnostics, EXIT_INVALID};
 use crate::diag::Diagnostics;
 use crate::load::Loaded;
+use crate::model::Severity;
+use crate::progress::Progress;
 use crate::rules::engine::{analyze, Analysis};
 use crate::rules::library::Library;
 
@@ -33,13 +35,21 @@ impl RuleArgs {
 }
 
 /// Loads a model, printing its warnings; on failure prints the errors and gives the exit code.
+// Kept for the commands that read a model without rules (diagrams, imports).
+#[allow(dead_code)]
 pub fn load_model(path: &Path) -> Result<Loaded, i32> {
+    load_model_with(path, &mut Progress::none())
+}
+
+/// `load_model`, with `progress` kept clear of the messages.
+fn load_model_with(path: &Path, progress: &mut Progress) -> Result<Loaded, i32> {
     match crate::load::load_path(path) {
         Ok(l) => {
-            print_diagnostics(&l.warnings);
+            progress.suspend(|| print_diagnostics(&l.warnings));
             Ok(l)
         }
         Err(d) => {
+            progress.finish();
             print_diagnostics(&d);
             Err(EXIT_INVALID)
         }
@@ -63,12 +73,35 @@ pub struct Analysed {
 
 pub fn analyse(path: &Path, rules: &RuleArgs) -> Result<Analysed, i32> {
     let library = load_library(rules)?;
-    let loaded = load_model(path)?;
-    let analysis = analyze(&loaded.model, &library);
-    print_diagnostics(&analysis.warnings);
+    let (loaded, analysis) = analyse_with(path, &library)?;
     Ok(Analysed {
         loaded,
         library,
         analysis,
     })
+}
+
+/// Loads and analyses one model with a loaded library, printing warnings; a
+/// large model shows a spinner on a terminal meanwhile.
+pub fn analyse_with(path: &Path, library: &Library) -> Result<(Loaded, Analysis), i32> {
+    let mut progress = Progress::for_model(path);
+    progress.set_message(format!("reading {}", path.display()));
+    let loaded = load_model_with(path, &mut progress)?;
+    let m = &loaded.model;
+    progress.set_message(format!(
+        "{}: matching {} rules on {} elements and {} flows",
+        path.display(),
+        library.rules.len(),
+        m.elements.len(),
+        m.flows.len()
+    ));
+    let analysis = analyze(m, library);
+    progress.finish();
+    print_diagnostics(&analysis.warnings);
+    Ok((loaded, analysis))
+}
+
+pub fn parse_severity(s: &str) -> Result<Severity, String> {
+    Severity::parse(s)
+        .ok_or_else(|| "expected one of: info, low, medium, high, critical".to_string())
 }

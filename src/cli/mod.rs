@@ -4,6 +4,8 @@
 mod check;
 mod common;
 mod describe;
+mod diff;
+mod export;
 mod init;
 mod report;
 mod rules;
@@ -47,6 +49,10 @@ enum Command {
     Check(check::Args),
     /// The rule library: list and show rules
     Rules(rules::Args),
+    /// Interchange formats for other tools (SARIF for code scanning)
+    Export(export::Args),
+    /// Findings that appeared, disappeared or changed between two versions of a model
+    Diff(diff::Args),
 }
 
 pub fn main() -> i32 {
@@ -70,6 +76,8 @@ pub fn main() -> i32 {
         Command::Report(a) => report::run(a),
         Command::Check(a) => check::run(a),
         Command::Rules(a) => rules::run(a),
+        Command::Export(a) => export::run(a),
+        Command::Diff(a) => diff::run(a),
     }
 }
 

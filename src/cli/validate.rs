@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
 use super::{print_diagnostics, EXIT_INVALID, EXIT_OK};
+use crate::progress::Progress;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -17,8 +18,14 @@ pub struct Args {
 
 pub fn run(args: Args) -> i32 {
     let mut code = EXIT_OK;
+    let mut progress = match args.models.as_slice() {
+        [one] => Progress::for_model(one),
+        many => Progress::items(many.len(), "validating"),
+    };
     for path in &args.models {
-        match crate::load::load_path(path) {
+        progress.set_message(path.display().to_string());
+        let result = crate::load::load_path(path);
+        progress.suspend(|| match result {
             Ok(loaded) => {
                 print_diagnostics(&loaded.warnings);
                 let n = loaded.warnings.0.len();
@@ -52,7 +59,9 @@ pub fn run(args: Args) -> i32 {
                 );
                 code = EXIT_INVALID;
             }
-        }
+        });
+        progress.inc();
     }
+    progress.finish();
     code
 }

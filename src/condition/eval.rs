@@ -395,7 +395,7 @@ fn num(v: &V<'_>) -> Option<f64> {
     }
 }
 
-fn equal(ctx: Ctx<'_>, a: &V<'_>, b: &V<'_>) -> bool {
+fn equal(a: &V<'_>, b: &V<'_>) -> bool {
     match (a, b) {
         (V::None, V::None) => true,
         (V::Str(x), V::Str(y)) => x == y,
@@ -408,7 +408,7 @@ fn equal(ctx: Ctx<'_>, a: &V<'_>, b: &V<'_>) -> bool {
         _ if num(a).is_some() && num(b).is_some() => num(a) == num(b),
         _ => match (list_len(a), list_len(b)) {
             (Some(la), Some(lb)) if la == lb => {
-                (0..la).all(|i| equal(ctx, &list_get(a, i), &list_get(b, i)))
+                (0..la).all(|i| equal(&list_get(a, i), &list_get(b, i)))
             }
             _ => false,
         },
@@ -443,8 +443,8 @@ fn compare(ctx: Ctx<'_>, op: CmpOp, l: &V<'_>, r: &V<'_>) -> Result<bool, EvalEr
         }
     };
     Ok(match op {
-        CmpOp::Eq => equal(ctx, l, r),
-        CmpOp::Ne => !equal(ctx, l, r),
+        CmpOp::Eq => equal(l, r),
+        CmpOp::Ne => !equal(l, r),
         CmpOp::Lt => order()? == Ordering::Less,
         CmpOp::Le => order()? != Ordering::Greater,
         CmpOp::Gt => order()? == Ordering::Greater,
@@ -467,7 +467,7 @@ fn contains(ctx: Ctx<'_>, haystack: &V<'_>, needle: &V<'_>) -> Result<bool, Eval
         (V::Json(serde_json::Value::Object(o)), V::Str(n)) => Ok(o.contains_key(*n)),
         _ => {
             let len = list_len(haystack).ok_or(EvalError)?;
-            Ok((0..len).any(|i| equal(ctx, &list_get(haystack, i), needle)))
+            Ok((0..len).any(|i| equal(&list_get(haystack, i), needle)))
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod native;
 pub mod reader;
+pub mod threat_model_spec;
 
 use crate::diag::Diagnostics;
 use crate::model::Model;
@@ -9,5 +10,8 @@ use crate::source::Node;
 
 /// Reads any supported format, recognised from the document's content.
 pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
+    if threat_model_spec::detect(root) {
+        return threat_model_spec::read(root, file);
+    }
     native::read(root, file)
 }

@@ -13,6 +13,7 @@ const TOP_KEYS: &[&str] = &[
     "title",
     "description",
     "version",
+    "date",
     "authors",
     "assumptions",
     "boundaries",
@@ -127,6 +128,8 @@ struct Pending {
     flow_ends: Vec<(Option<Ref>, Option<Ref>)>,
     flow_data: Vec<Vec<Ref>>,
     flow_response_to: Vec<Option<Ref>>,
+    /// Ids defined more than once (already reported), with every kind they were given.
+    duplicates: HashMap<String, Vec<&'static str>>,
 }
 
 /// Reads a model; `None` when any error was found (all of them are in the diagnostics).
@@ -138,6 +141,12 @@ pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
     };
     let mut pending = Pending::default();
     let Some(top) = r.map(root, "the model") else {
+        if let Some(d) = r.diags.0.last_mut() {
+            d.hint = Some(
+                "a model is a mapping of keys, starting with `title: ...`; `tms init` writes one"
+                    .into(),
+            );
+        }
         return (None, r.diags);
     };
     r.check_keys(top, "the model", TOP_KEYS, explain_top_key);
@@ -150,11 +159,13 @@ pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
         Some(n) => {
             if let Some(t) = r.text(n, "`title`") {
                 if t.trim().is_empty() {
-                    r.error(n.pos, "the model's `title` is empty");
+                    r.error(n.pos, "the model's `title` is empty").hint =
+                        Some("name the system, such as `title: Online shop`".into());
                 }
                 model.title = t;
             } else if n.is_null() {
-                r.error(n.pos, "the model's `title` is empty");
+                r.error(n.pos, "the model's `title` is empty").hint =
+                    Some("name the system, such as `title: Online shop`".into());
             }
         }
     }
@@ -163,6 +174,18 @@ pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
     }
     if let Some(n) = root.get("version") {
         model.version = r.text(n, "`version`");
+    }
+    if let Some(n) = root.get("date") {
+        model.date = r.text(n, "`date`").filter(|d| {
+            let ok = crate::dates::parse_timestamp(d).is_some();
+            if !ok {
+                r.error(n.pos, format!("`{d}` is not a date")).hint = Some(
+                    "write YYYY-MM-DD, or an RFC 3339 timestamp such as 2026-01-31T09:30:00Z"
+                        .into(),
+                );
+            }
+            ok
+        });
     }
     if let Some(n) = root.get("authors") {
         model.authors = read_authors(&mut r, n);
@@ -174,7 +197,7 @@ pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
         for item in r.seq(n, "`boundaries`").unwrap_or(&[]) {
             if let Some(b) = read_boundary(&mut r, item, &mut pending) {
                 let item = Item::Boundary(model.boundaries.len());
-                register(&mut r, &mut model, &b.id, b.pos, item);
+                register(&mut r, &mut model, &mut pending, &b.id, b.pos, item);
                 model.boundaries.push(b);
             }
         }
@@ -183,7 +206,7 @@ pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
         for item in r.seq(n, "`data`").unwrap_or(&[]) {
             if let Some(d) = read_data(&mut r, item) {
                 let item = Item::Data(model.data.len());
-                register(&mut r, &mut model, &d.id, d.pos, item);
+                register(&mut r, &mut model, &mut pending, &d.id, d.pos, item);
                 model.data.push(d);
             }
         }
@@ -192,7 +215,7 @@ pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
         for item in r.seq(n, "`elements`").unwrap_or(&[]) {
             if let Some(e) = read_element(&mut r, item, &mut pending) {
                 let item = Item::Element(model.elements.len());
-                register(&mut r, &mut model, &e.id, e.pos, item);
+                register(&mut r, &mut model, &mut pending, &e.id, e.pos, item);
                 model.elements.push(e);
             }
         }
@@ -201,7 +224,7 @@ pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
         for item in r.seq(n, "`flows`").unwrap_or(&[]) {
             if let Some(f) = read_flow(&mut r, item, &mut pending) {
                 let item = Item::Flow(model.flows.len());
-                register(&mut r, &mut model, &f.id, f.pos, item);
+                register(&mut r, &mut model, &mut pending, &f.id, f.pos, item);
                 model.flows.push(f);
             }
         }
@@ -241,8 +264,21 @@ fn read_list<T>(
     items.iter().filter_map(|n| f(r, n)).collect()
 }
 
-fn register(r: &mut Reader, model: &mut Model, id: &str, pos: Pos, item: Item) {
-    if let Some(first) = model.ids.get(id).map(|i| model.item_pos(*i)) {
+fn register(
+    r: &mut Reader,
+    model: &mut Model,
+    pending: &mut Pending,
+    id: &str,
+    pos: Pos,
+    item: Item,
+) {
+    if let Some(first_item) = model.ids.get(id).copied() {
+        let first = model.item_pos(first_item);
+        pending
+            .duplicates
+            .entry(id.to_string())
+            .or_insert_with(|| vec![item_kind(&first_item)])
+            .push(item_kind(&item));
         r.error(pos, format!("duplicate id `{id}`")).hint = Some(format!(
             "ids are unique across boundaries, data, elements and flows; `{id}` is first defined at line {}, column {}",
             first.line, first.col
@@ -455,11 +491,13 @@ fn read_attrs(
         };
         let def = id.def();
         if !def.applies.intersects(target) {
-            r.error(key.pos, format!("`{}` does not apply to {what}", key.name))
-                .hint = Some(format!(
-                "it is an attribute of {}",
+            let owners = if Targets::ELEMENTS.0 & !def.applies.0 == 0 {
+                "every element type, not of flows".to_string()
+            } else {
                 def.applies.names().join(", ")
-            ));
+            };
+            r.error(key.pos, format!("`{}` does not apply to {what}", key.name))
+                .hint = Some(format!("it is an attribute of {owners}"));
             continue;
         }
         if let Some(v) = read_value(r, value, def) {
@@ -525,11 +563,20 @@ fn read_element(r: &mut Reader, node: &Node, pending: &mut Pending) -> Option<El
         }
         Some(n) => r.choice(n, "element type", ElementKind::parse, &kinds),
     };
-    let (Some(id), Some(kind)) = (id, kind) else {
-        return None;
+    let id = id?;
+    // With a wrong or missing type the element still takes its id, so flows that
+    // name it do not add "does not exist" errors; its attributes, which depend on
+    // the type, are checked once the type is fixed.
+    let (kind, attrs) = match kind {
+        Some(kind) => {
+            let what = format!("{} `{id}`", article(kind.as_str()));
+            (
+                kind,
+                read_attrs(r, entries, kind.bit(), ELEMENT_KEYS, &what),
+            )
+        }
+        None => (ElementKind::Process, Attrs::default()),
     };
-    let what = format!("{} `{id}`", article(kind.as_str()));
-    let attrs = read_attrs(r, entries, kind.bit(), ELEMENT_KEYS, &what);
     let boundary = node
         .get("boundary")
         .filter(|n| !n.is_null())
@@ -640,8 +687,7 @@ fn read_triage(r: &mut Reader, node: &Node) -> Option<TriageEntry> {
     let expires = node.get("expires").and_then(|n| {
         let s = r.text(n, "`expires`")?;
         if crate::dates::parse_date(&s).is_none() {
-            r.error(n.pos, format!("`{s}` is not a date")).hint =
-                Some("write the date as YYYY-MM-DD".into());
+            r.error(n.pos, format!("`{s}` is not a date")).hint = Some(date_hint(&s));
             return None;
         }
         Some(s)
@@ -679,6 +725,30 @@ fn read_triage(r: &mut Reader, node: &Node) -> Option<TriageEntry> {
     })
 }
 
+/// Why a `YYYY-MM-DD`-shaped string is still not a date, or the expected form.
+fn date_hint(s: &str) -> String {
+    let shaped = s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !shaped {
+        return "write the date as YYYY-MM-DD, such as 2027-06-30".into();
+    }
+    let month: u8 = s[5..7].parse().unwrap_or(0);
+    if !(1..=12).contains(&month) {
+        return format!("there is no month {}; months run from 01 to 12", &s[5..7]);
+    }
+    let last = (28..=31)
+        .rev()
+        .find(|d| crate::dates::parse_date(&format!("{}-{d}", &s[..7])).is_some())
+        .unwrap_or(28);
+    format!("{} has {last} days", &s[..7])
+}
+
 fn read_dread(r: &mut Reader, node: &Node) -> Option<Dread> {
     let entries = r.map(node, "`dread`")?;
     r.check_keys(entries, "`dread`", DREAD_KEYS, |_| None);
@@ -698,12 +768,25 @@ fn read_dread(r: &mut Reader, node: &Node) -> Option<Dread> {
         }
         Some(v as u8)
     };
+    // Every factor is checked before any is missing, so all problems are reported.
+    let factors = [
+        factor("damage"),
+        factor("reproducibility"),
+        factor("exploitability"),
+        factor("affectedUsers"),
+        factor("discoverability"),
+    ];
+    let [Some(damage), Some(reproducibility), Some(exploitability), Some(affected_users), Some(discoverability)] =
+        factors
+    else {
+        return None;
+    };
     Some(Dread {
-        damage: factor("damage")?,
-        reproducibility: factor("reproducibility")?,
-        exploitability: factor("exploitability")?,
-        affected_users: factor("affectedUsers")?,
-        discoverability: factor("discoverability")?,
+        damage,
+        reproducibility,
+        exploitability,
+        affected_users,
+        discoverability,
     })
 }
 
@@ -837,7 +920,7 @@ pub(crate) fn read_mappings(r: &mut Reader, node: &Node) -> Option<Mappings> {
 }
 
 /// Every framework id in a mapping is checked against the shipped catalogues.
-fn check_mappings(r: &mut Reader, m: &Mappings) {
+pub(crate) fn check_mappings(r: &mut Reader, m: &Mappings) {
     use crate::catalogue::{Framework, CATALOGUES};
     let report = |r: &mut Reader, pos: Pos, p: Option<crate::catalogue::Problem>| {
         if let Some(p) = p {
@@ -921,6 +1004,13 @@ fn resolve(r: &mut Reader, model: &mut Model, p: &Pending) {
         }
     };
     let wrong_kind = |r: &mut Reader, reference: &Ref, item: &Item, want: &str| {
+        // `id` is defined twice, once as what is wanted: the duplicate is the error.
+        if p.duplicates
+            .get(&reference.id)
+            .is_some_and(|kinds| kinds.contains(&want))
+        {
+            return;
+        }
         r.error(
             reference.pos,
             format!(
@@ -1080,6 +1170,10 @@ fn check_boundary_cycles(r: &mut Reader, model: &mut Model) {
                             names.join(" -> "),
                             model.boundaries[start].id
                         ),
+                    )
+                    .hint = Some(
+                        "a boundary cannot be inside itself; remove one of these `parent` keys"
+                            .into(),
                     );
                 }
                 break;

@@ -127,7 +127,14 @@ impl<'a> Reader<'a> {
         parse: impl Fn(&str) -> Option<T>,
         choices: &[&str],
     ) -> Option<T> {
-        let s = self.string(node, what)?;
+        // A number or boolean (`classification: 3`, `minTLSVersion: 1.2`) is a wrong
+        // value rather than a wrong type: the error lists the choices either way.
+        let s = match &node.kind {
+            NodeKind::Int(i) => i.to_string(),
+            NodeKind::Float(f) => f.to_string(),
+            NodeKind::Bool(b) => b.to_string(),
+            _ => self.string(node, what)?,
+        };
         if let Some(v) = parse(&s) {
             return Some(v);
         }

@@ -4,6 +4,7 @@
 pub mod attrs;
 pub mod enums;
 pub mod graph;
+pub mod imported;
 
 pub use attrs::{AttrDef, AttrId, AttrType, ATTRS};
 pub use enums::{
@@ -347,6 +348,10 @@ pub struct Model {
     pub flows: Vec<Flow>,
     pub triage: Vec<TriageEntry>,
     pub mappings: Option<Mappings>,
+    /// When the model was last revised (`YYYY-MM-DD` or an RFC 3339 timestamp); exports date their objects with it.
+    pub date: Option<String>,
+    /// What a model read from another format carries beyond ours (reports and exports show it).
+    pub imported: Option<imported::Imported>,
     pub ids: crate::fxhash::FxHashMap<String, Item>,
 }
 

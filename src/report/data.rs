@@ -226,7 +226,7 @@ pub struct ReportFinding<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct Group<'a> {
     /// A STRIDE letter, or an element or flow id.
-    pub key: &'a str,
+    pub id: &'a str,
     pub name: &'a str,
     /// `stride` for STRIDE groups, the element type or `flow` for target groups.
     #[serde(rename = "type")]
@@ -499,8 +499,8 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
         for s in &rule.stride {
             per_stride[*s as usize].push(i);
         }
-        let cell = &mut matrix[usize::from(view.risk.impact - 1)]
-            [usize::from(view.risk.likelihood - 1)];
+        let cell =
+            &mut matrix[usize::from(view.risk.impact - 1)][usize::from(view.risk.likelihood - 1)];
         cell.0 += 1;
         cell.1 += usize::from(open);
         let triage = f.triage.map(|t| &model.triage[t]);
@@ -529,7 +529,7 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
         .iter()
         .zip(per_stride)
         .map(|(s, ix)| Group {
-            key: s.as_str(),
+            id: s.as_str(),
             name: s.long_name(),
             kind: "stride",
             total: ix.len(),
@@ -542,7 +542,7 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
         .enumerate()
         .filter(|(_, ix)| !ix.is_empty())
         .map(|(s, ix)| {
-            let (key, name, kind) = if s < ne {
+            let (id, name, kind) = if s < ne {
                 let e = &model.elements[s];
                 (e.id.as_str(), e.name.as_str(), e.kind.as_str())
             } else {
@@ -550,7 +550,7 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
                 (f.id.as_str(), f.name.as_str(), "flow")
             };
             Group {
-                key,
+                id,
                 name,
                 kind,
                 total: ix.len(),
@@ -575,8 +575,8 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
                 severity: Severity::ALL[usize::from(impact - 1)].as_str(),
                 cells: (1..=5u8)
                     .map(|likelihood| {
-                        let (total, open) = matrix[usize::from(impact - 1)]
-                            [usize::from(likelihood - 1)];
+                        let (total, open) =
+                            matrix[usize::from(impact - 1)][usize::from(likelihood - 1)];
                         MatrixCell {
                             likelihood,
                             impact,
@@ -668,10 +668,7 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
                 .and_then(parse_date)
                 .is_some_and(|d| d < now),
             severity: t.severity,
-            cvss: t
-                .cvss
-                .as_deref()
-                .and_then(|v| crate::risk::cvss(v).ok()),
+            cvss: t.cvss.as_deref().and_then(|v| crate::risk::cvss(v).ok()),
             dread: t.dread.as_ref().map(dread_score),
             findings,
             line: t.pos.line,

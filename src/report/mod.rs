@@ -1,6 +1,11 @@
 //! Reports: one serialisable view of an analysed model, written out per format.
 
+pub mod csv;
+pub mod data;
+pub mod html;
 pub mod json;
+pub mod md;
+pub mod template;
 
 use serde::Serialize;
 

@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use minijinja::value::{Rest, Serde, Value};
+use minijinja::value::{Serde, Value, ValueKind};
 use minijinja::{escape_formatter, AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
 use super::data::ReportData;
@@ -47,8 +47,8 @@ pub fn auto_escape(name: &str) -> AutoEscape {
         .unwrap_or_default();
     match ext.as_str() {
         "html" | "htm" | "xml" => AutoEscape::Html,
-        "md" | "markdown" => AutoEscape::Custom(MARKDOWN),
-        "csv" => AutoEscape::Custom(CSV),
+        "md" | "markdown" => AutoEscape::Custom(MARKDOWN.into()),
+        "csv" => AutoEscape::Custom(CSV.into()),
         _ => AutoEscape::None,
     }
 }
@@ -75,7 +75,7 @@ fn plain(v: &Value) -> String {
     if v.is_none() || v.is_undefined() {
         return String::new();
     }
-    if matches!(v.kind(), minijinja::value::ValueKind::Seq) {
+    if matches!(v.kind(), ValueKind::Seq) {
         if let Ok(items) = v.try_iter() {
             return items.map(|x| plain(&x)).collect::<Vec<_>>().join("; ");
         }
@@ -83,27 +83,31 @@ fn plain(v: &Value) -> String {
     v.to_string()
 }
 
-/// `lookup(findings, indexes)`: the items of a list at the given indexes, for
-/// the groups in the report data, which hold indexes into `findings`.
-fn pick(list: &Value, indexes: Rest<Value>) -> Result<Value, Error> {
+/// `findings|pick(group.findings)`: the items of a list at the given indexes,
+/// for the groups in the report data, which hold indexes into `findings`.
+fn pick(list: &Value, indexes: &Value) -> Result<Value, Error> {
     let mut out = Vec::new();
-    for ix in indexes.iter() {
-        for i in ix.try_iter()? {
-            out.push(list.get_item(&i)?);
-        }
+    for i in indexes.try_iter()? {
+        out.push(list.get_item(&i)?);
     }
     Ok(Value::from(out))
 }
 
-pub fn environment() -> Environment<'static> {
+pub fn environment() -> Result<Environment<'static>, TemplateError> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(auto_escape);
     // A misspelled variable is an error with its line, not an empty string;
     // `{% if x %}` on a missing value still works.
     env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
-    env.set_trim_blocks(true);
-    env.set_lstrip_blocks(true);
-    env.set_keep_trailing_newline(true);
+    // Jinja's usual set-up for text output: a line holding only a block tag
+    // leaves nothing behind, and a file's last newline is kept.
+    let syntax = minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(true)
+        .build()
+        .map_err(|e| describe("syntax", "syntax", &e))?;
+    env.set_syntax(syntax);
     env.set_formatter(|out, state, value| {
         if value.is_none() {
             return Ok(());
@@ -111,9 +115,17 @@ pub fn environment() -> Environment<'static> {
         if value.is_safe() {
             return escape_formatter(out, state, value);
         }
+        // A list prints as its items, in every format, not as a Python-like repr.
+        let joined;
+        let value = if matches!(value.kind(), ValueKind::Seq) {
+            joined = Value::from(plain(value));
+            &joined
+        } else {
+            value
+        };
         match state.auto_escape() {
-            AutoEscape::Custom(MARKDOWN) => out.write_str(&md::escape(&plain(value))),
-            AutoEscape::Custom(CSV) => out.write_str(&csv::field(&plain(value))),
+            AutoEscape::Custom(c) if c == MARKDOWN => out.write_str(&md::escape(&plain(value))),
+            AutoEscape::Custom(c) if c == CSV => out.write_str(&csv::field(&plain(value))),
             _ => return escape_formatter(out, state, value),
         }
         .map_err(Error::from)
@@ -127,13 +139,10 @@ pub fn environment() -> Environment<'static> {
     env.add_global("html_script", Value::from_safe_string(assets.script));
     env.add_global("html_csp", Value::from_safe_string(assets.csp));
     for (name, src) in BUILTIN {
-        // The built-in templates are compiled in the test suite: a failure here
-        // is a bug in them, surfaced by every test that renders a report.
-        if let Err(e) = env.add_template(name, src) {
-            eprintln!("tms: internal error in template {name}: {e}");
-        }
+        env.add_template(name, src)
+            .map_err(|e| describe(name, name, &e))?;
     }
-    env
+    Ok(env)
 }
 
 /// A template failure, with the line it happened on where minijinja knows it.
@@ -181,16 +190,23 @@ fn describe(shown: &str, name: &str, e: &Error) -> TemplateError {
 
 /// Renders a built-in template with the report data.
 pub fn render_builtin(name: &str, data: &ReportData) -> Result<String, TemplateError> {
-    let env = environment();
-    let t = env.get_template(name).map_err(|e| describe(name, name, &e))?;
+    let env = environment()?;
+    let t = env
+        .get_template(name)
+        .map_err(|e| describe(name, name, &e))?;
     t.render(Value::from(Serde(data)))
         .map_err(|e| describe(name, name, &e))
 }
 
 /// Renders a user's template file with the report data. The template is
 /// registered under the path as given, whose extension chooses the escaping
-/// (see the module doc).
-pub fn render_file(path: &Path, data: &ReportData) -> Result<String, TemplateError> {
+/// (see the module doc); where it names none, `fallback` does, an extension
+/// such as `html` (from `--format`), or `""` for none.
+pub fn render_file(
+    path: &Path,
+    fallback: &str,
+    data: &ReportData,
+) -> Result<String, TemplateError> {
     let shown = path.display().to_string();
     let source = std::fs::read_to_string(path).map_err(|e| TemplateError {
         message: format!("{shown}: error: cannot read template: {e}"),
@@ -201,7 +217,13 @@ pub fn render_file(path: &Path, data: &ReportData) -> Result<String, TemplateErr
     } else {
         shown.clone()
     };
-    let mut env = environment();
+    let mut env = environment()?;
+    let fallback = auto_escape(&format!("x.{fallback}"));
+    let own = name.clone();
+    env.set_auto_escape_callback(move |n| match auto_escape(n) {
+        AutoEscape::None if n == own => fallback.clone(),
+        other => other,
+    });
     env.add_template_owned(name.clone(), source)
         .map_err(|e| describe(&shown, &name, &e))?;
     let t = env

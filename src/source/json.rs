@@ -52,10 +52,47 @@ impl Parser<'_> {
     }
 
     fn error(&self, message: impl Into<String>) -> SyntaxError {
-        SyntaxError {
-            pos: self.pos(),
-            message: message.into(),
+        SyntaxError::new(self.pos(), message)
+    }
+
+    /// "expected X, found Y", recognising the usual non-JSON found where a value
+    /// or key belongs (comments, single quotes, bare words) to say how to fix it.
+    fn unexpected(&self, expected: &str) -> SyntaxError {
+        let rest = &self.bytes[self.i..];
+        if rest.starts_with(b"//") || rest.starts_with(b"/*") || rest.starts_with(b"#") {
+            return self.error("comments are not allowed in JSON").with_hint(
+                "remove the comment, or write the model in YAML, where `#` starts a comment",
+            );
         }
+        let e = self.error(format!(
+            "expected {expected}, found {}",
+            self.describe_here()
+        ));
+        match rest.first() {
+            Some(b'{' | b'[' | b'"' | b'0'..=b'9' | b'-' | b't' | b'f' | b'n')
+                if expected.starts_with("`,`") =>
+            {
+                e.with_hint("a `,` is missing after the previous entry")
+            }
+            Some(b'\'') => e.with_hint("JSON strings and keys use double quotes: \"...\""),
+            Some(c) if expected.contains("key") && (c.is_ascii_alphanumeric() || *c == b'_') => {
+                e.with_hint("JSON keys are written in double quotes: \"title\": ...")
+            }
+            _ => e,
+        }
+    }
+
+    /// A `,` directly followed by the closing bracket: JSON has no trailing commas.
+    fn trailing_comma(&mut self, comma: Pos, close: u8) -> Result<(), SyntaxError> {
+        self.skip_ws();
+        if self.peek() == Some(close) {
+            return Err(SyntaxError::new(
+                comma,
+                format!("trailing comma before `{}`", close as char),
+            )
+            .with_hint("JSON allows no comma after the last entry; remove it"));
+        }
+        Ok(())
     }
 
     fn skip_ws(&mut self) {
@@ -79,7 +116,7 @@ impl Parser<'_> {
     fn describe_here(&self) -> String {
         match self.text[self.i..].chars().next() {
             None => "the end of the file".to_string(),
-            Some(c) => format!("`{}`", c.escape_default()),
+            Some(c) => format!("`{}`", shown(c)),
         }
     }
 
@@ -98,12 +135,7 @@ impl Parser<'_> {
             Some(b'f') => self.literal("false", NodeKind::Bool(false))?,
             Some(b'n') => self.literal("null", NodeKind::Null)?,
             Some(b'-' | b'0'..=b'9') => self.number()?,
-            _ => {
-                return Err(self.error(format!(
-                    "expected a JSON value, found {}",
-                    self.describe_here()
-                )))
-            }
+            _ => return Err(self.unexpected("a JSON value")),
         };
         Ok(Node::new(kind, pos))
     }
@@ -120,6 +152,7 @@ impl Parser<'_> {
     fn object(&mut self, depth: usize) -> Result<NodeKind, SyntaxError> {
         self.i += 1;
         let mut entries: Vec<(Key, Node)> = Vec::new();
+        let mut seen: Option<std::collections::HashSet<std::sync::Arc<str>>> = None;
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.i += 1;
@@ -128,18 +161,24 @@ impl Parser<'_> {
         loop {
             self.skip_ws();
             if self.peek() != Some(b'"') {
-                return Err(self.error(format!(
-                    "expected a quoted key, found {}",
-                    self.describe_here()
-                )));
+                return Err(self.unexpected("a quoted key"));
             }
             let key_pos = self.pos();
             let name = self.string()?;
-            if entries.iter().any(|(k, _)| *k.name == *name) {
-                return Err(SyntaxError {
-                    pos: key_pos,
-                    message: format!("duplicate key `{name}` in the same object"),
-                });
+            // A set past a few keys: a linear scan per key is quadratic on a
+            // hostile object with a million keys.
+            let duplicate = if entries.len() < 16 {
+                entries.iter().any(|(k, _)| *k.name == *name)
+            } else {
+                let seen = seen
+                    .get_or_insert_with(|| entries.iter().map(|(k, _)| k.name.clone()).collect());
+                !seen.insert(std::sync::Arc::from(name.as_str()))
+            };
+            if duplicate {
+                return Err(SyntaxError::new(
+                    key_pos,
+                    format!("duplicate key `{name}` in the same object"),
+                ));
             }
             self.skip_ws();
             if self.peek() != Some(b':') {
@@ -154,17 +193,16 @@ impl Parser<'_> {
             entries.push((Key::new(&name, key_pos), value));
             self.skip_ws();
             match self.peek() {
-                Some(b',') => self.i += 1,
+                Some(b',') => {
+                    let comma = self.pos();
+                    self.i += 1;
+                    self.trailing_comma(comma, b'}')?;
+                }
                 Some(b'}') => {
                     self.i += 1;
                     return Ok(NodeKind::Map(entries));
                 }
-                _ => {
-                    return Err(self.error(format!(
-                        "expected `,` or `}}`, found {}",
-                        self.describe_here()
-                    )))
-                }
+                _ => return Err(self.unexpected("`,` or `}`")),
             }
         }
     }
@@ -182,24 +220,28 @@ impl Parser<'_> {
             items.push(self.value(depth + 1)?);
             self.skip_ws();
             match self.peek() {
-                Some(b',') => self.i += 1,
+                Some(b',') => {
+                    let comma = self.pos();
+                    self.i += 1;
+                    self.trailing_comma(comma, b']')?;
+                }
                 Some(b']') => {
                     self.i += 1;
                     return Ok(NodeKind::Seq(items));
                 }
-                _ => {
-                    return Err(self.error(format!(
-                        "expected `,` or `]`, found {}",
-                        self.describe_here()
-                    )))
-                }
+                _ => return Err(self.unexpected("`,` or `]`")),
             }
         }
     }
 
     fn string(&mut self) -> Result<String, SyntaxError> {
+        let open = self.pos();
         self.i += 1; // opening quote
         let mut out = String::new();
+        let unterminated = |why: &str| {
+            SyntaxError::new(open, format!("unterminated string: {why}"))
+                .with_hint("close it with `\"`; a line break inside a JSON string is written \\n")
+        };
         loop {
             let start = self.i;
             while let Some(&b) = self.bytes.get(self.i) {
@@ -210,14 +252,18 @@ impl Parser<'_> {
             }
             out.push_str(&self.text[start..self.i]);
             match self.peek() {
-                None => return Err(self.error("unterminated string")),
+                None => return Err(unterminated("the file ends before its closing `\"`")),
                 Some(b'"') => {
                     self.i += 1;
                     return Ok(out);
                 }
                 Some(b'\\') => {
+                    let at = self.pos();
                     self.i += 1;
-                    self.escape(&mut out)?;
+                    self.escape(at, &mut out)?;
+                }
+                Some(b'\n' | b'\r') => {
+                    return Err(unterminated("the line ends before its closing `\"`"))
                 }
                 Some(_) => {
                     return Err(self.error(
@@ -228,51 +274,68 @@ impl Parser<'_> {
         }
     }
 
-    fn escape(&mut self, out: &mut String) -> Result<(), SyntaxError> {
+    /// One escape; `at` is its backslash, where every error about it points (the
+    /// character after the backslash may be several bytes long).
+    fn escape(&mut self, at: Pos, out: &mut String) -> Result<(), SyntaxError> {
+        let err = |m: &str| SyntaxError::new(at, m);
         let c = self
-            .peek()
-            .ok_or_else(|| self.error("unterminated escape"))?;
-        self.i += 1;
+            .text
+            .get(self.i..)
+            .and_then(|rest| rest.chars().next())
+            .ok_or_else(|| err("unterminated escape"))?;
+        self.i += c.len_utf8();
         match c {
-            b'"' => out.push('"'),
-            b'\\' => out.push('\\'),
-            b'/' => out.push('/'),
-            b'b' => out.push('\u{8}'),
-            b'f' => out.push('\u{c}'),
-            b'n' => out.push('\n'),
-            b'r' => out.push('\r'),
-            b't' => out.push('\t'),
-            b'u' => {
-                let first = self.hex4()?;
+            '"' => out.push('"'),
+            '\\' => out.push('\\'),
+            '/' => out.push('/'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'u' => {
+                let first = self
+                    .hex4()
+                    .ok_or_else(|| err("invalid \\u escape: it takes four hex digits"))?;
                 let code = if (0xD800..0xDC00).contains(&first) {
                     if !self.bytes[self.i..].starts_with(b"\\u") {
-                        return Err(self.error("lone UTF-16 surrogate in \\u escape"));
+                        return Err(err("lone UTF-16 surrogate in \\u escape"));
                     }
                     self.i += 2;
-                    let second = self.hex4()?;
+                    let second = self
+                        .hex4()
+                        .ok_or_else(|| err("invalid \\u escape: it takes four hex digits"))?;
                     if !(0xDC00..0xE000).contains(&second) {
-                        return Err(self.error("invalid UTF-16 surrogate pair in \\u escape"));
+                        return Err(err("invalid UTF-16 surrogate pair in \\u escape"));
                     }
                     0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
                 } else {
                     first
                 };
-                let ch = char::from_u32(code).ok_or_else(|| self.error("invalid \\u escape"))?;
+                let ch = char::from_u32(code)
+                    .ok_or_else(|| err("lone UTF-16 surrogate in \\u escape"))?;
                 out.push(ch);
             }
-            _ => return Err(self.error("unknown escape sequence")),
+            _ => {
+                return Err(err(&format!("unknown escape `\\{}` in a string", shown(c))).with_hint(
+                    "write a backslash as `\\\\` (C:\\\\data); JSON's escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX",
+                ));
+            }
         }
         Ok(())
     }
 
-    fn hex4(&mut self) -> Result<u32, SyntaxError> {
-        let digits = self
-            .text
-            .get(self.i..self.i + 4)
-            .ok_or_else(|| self.error("truncated \\u escape"))?;
-        let v = u32::from_str_radix(digits, 16).map_err(|_| self.error("invalid \\u escape"))?;
+    /// Four hex digits (no sign, unlike `from_str_radix`), consumed only when valid.
+    fn hex4(&mut self) -> Option<u32> {
+        let digits = self.bytes.get(self.i..self.i + 4)?;
+        if !digits.iter().all(u8::is_ascii_hexdigit) {
+            return None;
+        }
+        let v = digits.iter().fold(0u32, |acc, d| {
+            acc * 16 + (*d as char).to_digit(16).unwrap_or(0)
+        });
         self.i += 4;
-        Ok(v)
+        Some(v)
     }
 
     fn number(&mut self) -> Result<NodeKind, SyntaxError> {
@@ -321,6 +384,15 @@ impl Parser<'_> {
     }
 }
 
+/// A character as a message shows it: itself, or an escape when it is invisible.
+fn shown(c: char) -> String {
+    if c.is_control() || c.is_whitespace() || c == '\u{feff}' {
+        c.escape_default().to_string()
+    } else {
+        c.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,7 +410,10 @@ mod tests {
     #[test]
     fn errors_have_positions() {
         let e = parse("{\n  \"a\": 1,\n}").unwrap_err();
-        assert_eq!(e.pos, Pos::new(3, 1));
+        assert_eq!(e.pos, Pos::new(2, 9), "at the trailing comma");
+        assert!(e.message.contains("trailing comma"), "{}", e.message);
+        let e = parse("{\n  \"a\": 1,\n  b: 2}").unwrap_err();
+        assert_eq!(e.pos, Pos::new(3, 3));
         assert!(e.message.contains("quoted key"), "{}", e.message);
     }
 
@@ -346,6 +421,15 @@ mod tests {
     fn escapes_and_unicode() {
         let n = parse(r#""\u00e9\ud83d\ude00\n""#).unwrap();
         assert_eq!(n.as_str(), Some("é😀\n"));
+    }
+
+    #[test]
+    fn multibyte_character_after_a_backslash_is_an_error_not_a_panic() {
+        let e = parse("\"a\\\u{10854}b\"").unwrap_err();
+        assert_eq!(e.pos, Pos::new(1, 3));
+        assert!(e.message.contains("unknown escape"), "{}", e.message);
+        let e = parse("\"\\u+041\"").unwrap_err();
+        assert!(e.message.contains("four hex digits"), "{}", e.message);
     }
 
     #[test]

@@ -25,6 +25,23 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 pub struct SyntaxError {
     pub pos: Pos,
     pub message: String,
+    /// How to fix it, when the parser can tell.
+    pub hint: Option<String>,
+}
+
+impl SyntaxError {
+    pub fn new(pos: Pos, message: impl Into<String>) -> Self {
+        SyntaxError {
+            pos,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +101,7 @@ impl SourceFile {
                 Syntax::Yaml => "invalid YAML",
             };
             Diagnostic::error(&self.name, e.pos, format!("{what}: {}", e.message))
+                .with_hint_opt(e.hint)
         })
     }
 }
@@ -107,12 +125,11 @@ pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
     }
     let limit = max_file_bytes();
     if meta.len() > limit {
-        return Err(at_start(format!(
-            "the file is {:.1} MB, above the {:.1} MB limit",
-            meta.len() as f64 / 1e6,
-            limit as f64 / 1e6
-        ))
-        .with_hint("split the model, or raise the limit with TMS_MAX_FILE_BYTES"));
+        let (size, max) = sizes(meta.len(), limit);
+        return Err(
+            at_start(format!("the file is {size}, above the {max} limit"))
+                .with_hint("split the model, or raise the limit with TMS_MAX_FILE_BYTES"),
+        );
     }
     let bytes = std::fs::read(path)
         .map_err(|e| at_start(format!("cannot read the file: {}", io_reason(&e))))?;
@@ -147,6 +164,17 @@ pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
         name,
         text,
     })
+}
+
+/// A size and the limit in MiB (the unit the README gives the limit in), or in
+/// bytes when MiB would show the same number for both.
+fn sizes(len: u64, limit: u64) -> (String, String) {
+    let mib = |n: u64| format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0));
+    if mib(len) == mib(limit) {
+        (format!("{len} bytes"), format!("{limit}-byte"))
+    } else {
+        (mib(len), mib(limit))
+    }
 }
 
 fn io_reason(e: &std::io::Error) -> String {

@@ -6,6 +6,7 @@
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::budget::BudgetBreach;
 use serde_saphyr::{Budget, Options, Spanned};
 
 use super::node::{Key, Node, NodeKind, Pos};
@@ -14,6 +15,8 @@ use super::{SyntaxError, MAX_DEPTH};
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     let mut budget = Budget::default();
     budget.max_depth = MAX_DEPTH;
+    // The scanner's own limit on `[`/`{` nesting, checked before the depth budget sees them.
+    budget.flow_nesting_limit = MAX_DEPTH;
     // Large generated models are legitimate; the alias limits stay at their defaults.
     budget.max_nodes = 50_000_000;
     budget.max_events = 100_000_000;
@@ -23,19 +26,232 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     options.with_snippet = false;
     match serde_saphyr::from_str_with_options::<Option<YNode>>(text, options) {
         Ok(Some(YNode(node))) => Ok(node),
-        Ok(None) => Err(SyntaxError {
-            pos: Pos::new(1, 1),
-            message: "the file holds no YAML document".into(),
-        }),
-        Err(e) => Err(SyntaxError {
-            pos: e
+        Ok(None) => match first_content_line(text) {
+            // `null` or `~`: a document, just not a mapping; the model reader says so.
+            Some(line) => Ok(Node::new(NodeKind::Null, Pos::new(line, 1))),
+            None => Err(
+                SyntaxError::new(Pos::new(1, 1), "the file holds only comments, no model")
+                    .with_hint("start from `tms init`, which writes a small commented model"),
+            ),
+        },
+        Err(e) => {
+            let pos = e
                 .location()
                 .map(|l| pos_of(&l))
                 .filter(|p| p.line > 0)
-                .unwrap_or(Pos::new(1, 1)),
-            message: clean_message(&e.to_string()),
-        }),
+                .unwrap_or(Pos::new(1, 1));
+            Err(explain(text, pos, &e))
+        }
     }
+}
+
+/// The first line that is not blank, a comment or a document marker.
+fn first_content_line(text: &str) -> Option<u32> {
+    text.lines()
+        .position(|l| {
+            let t = l.trim();
+            !(t.is_empty() || t.starts_with('#') || t == "---" || t == "...")
+        })
+        .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX))
+}
+
+/// Turns serde-saphyr's error into ours: its message without the position it
+/// appends, budget breaches in plain words, and a hint where the real cause is
+/// elsewhere (a tab in the indentation, a bracket opened lines before).
+fn explain(text: &str, pos: Pos, e: &serde_saphyr::Error) -> SyntaxError {
+    use serde_saphyr::Error as E;
+    let mut inner = e;
+    while let E::AliasError { error, .. } | E::WithSnippet { error, .. } = inner {
+        inner = error;
+    }
+    match inner {
+        E::Budget { breach, .. } => return budget_error(pos, breach),
+        E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. }
+        | E::AliasReplayCounterOverflow { .. } => return alias_bomb(pos),
+        _ => {}
+    }
+    let message = clean_message(&e.to_string());
+    let mentions_tab = message
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .any(|w| w == "tab" || w == "tabs");
+    if mentions_tab {
+        if let Some(tab) = indentation_tab(text, pos) {
+            return SyntaxError::new(
+                tab,
+                "a tab in the indentation; YAML indents with spaces only",
+            )
+            .with_hint("replace the tab with spaces");
+        }
+        return SyntaxError::new(pos, message)
+            .with_hint("YAML does not allow tabs here; use spaces");
+    }
+    let err = SyntaxError::new(pos, message);
+    if err.message.contains("unclosed") || err.message.contains("nesting deeper") {
+        return err;
+    }
+    if let Some((open, at)) = unclosed_flow(text, pos) {
+        let close = if open == '[' { ']' } else { '}' };
+        return err.with_hint(format!(
+            "the `{open}` at line {}, column {} is never closed; close it with `{close}`",
+            at.line, at.col
+        ));
+    }
+    if err.message.contains("mapping values are not allowed") {
+        return err.with_hint(
+            "a value that holds `: ` must be quoted (`name: \"a: b\"`); otherwise check the indentation of this line",
+        );
+    }
+    if err.message.contains("block") {
+        return err.with_hint(
+            "check the indentation of this line: the entries of one list or mapping start in the same column",
+        );
+    }
+    err
+}
+
+fn budget_error(pos: Pos, breach: &BudgetBreach) -> SyntaxError {
+    match breach {
+        BudgetBreach::Depth { .. } => SyntaxError::new(pos, nesting_message()),
+        BudgetBreach::Documents { .. } => SyntaxError::new(
+            pos,
+            "a second YAML document starts here; a model file holds one document",
+        )
+        .with_hint("remove the `---` line, or put each model in its own file"),
+        BudgetBreach::Aliases { .. }
+        | BudgetBreach::Anchors { .. }
+        | BudgetBreach::AliasAnchorRatio { .. }
+        | BudgetBreach::RecordedAnchorEvents { .. }
+        | BudgetBreach::RecordedAnchorBytes { .. }
+        | BudgetBreach::MergeKeys { .. } => alias_bomb(pos),
+        other => SyntaxError::new(
+            pos,
+            format!(
+                "the document exceeds a safety limit ({})",
+                breach_name(other)
+            ),
+        )
+        .with_hint("split the model into smaller files"),
+    }
+}
+
+/// The breach's variant name (`Nodes`, `Events`, ...) in lower case words.
+fn breach_name(b: &BudgetBreach) -> String {
+    let debug = format!("{b:?}");
+    let name = debug
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or("");
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    format!("too many {out}")
+}
+
+fn alias_bomb(pos: Pos) -> SyntaxError {
+    SyntaxError::new(
+        pos,
+        "aliases expand beyond the safety limit (an alias bomb?)",
+    )
+    .with_hint(
+        "a threat model needs no nested anchors and aliases (`&a`, `*a`); write the values out",
+    )
+}
+
+fn nesting_message() -> String {
+    format!("nesting deeper than {MAX_DEPTH} levels; a threat model never needs this")
+}
+
+/// The first tab in the leading whitespace of the error's line or the next one
+/// (the parser often stops at the end of the line before the offending tab).
+fn indentation_tab(text: &str, pos: Pos) -> Option<Pos> {
+    let first = pos.line.max(1) as usize;
+    for (i, line) in text.lines().enumerate().skip(first - 1).take(2) {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if let Some(col) = line[..indent].find('\t') {
+            return Some(Pos::new(
+                u32::try_from(i + 1).unwrap_or(u32::MAX),
+                u32::try_from(col + 1).unwrap_or(u32::MAX),
+            ));
+        }
+    }
+    None
+}
+
+/// The innermost flow collection (`[` or `{`) opened before `upto` on an earlier
+/// line and not closed by then: what a parse error deep inside one is really about.
+///
+/// A light scan, not a parser: brackets and quotes count only where a value can
+/// start (after `:`, `-`, `?`, `,`, `[`, `{` or at the start of a line), comments
+/// and block scalars (`|`, `>`) are skipped. It only ever adds a hint.
+fn unclosed_flow(text: &str, upto: Pos) -> Option<(char, Pos)> {
+    let mut stack: Vec<(char, Pos)> = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut block_indent: Option<usize> = None;
+    for (li, line) in text.lines().enumerate() {
+        let lineno = u32::try_from(li + 1).unwrap_or(u32::MAX);
+        if lineno > upto.line {
+            break;
+        }
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(b) = block_indent {
+            if line.trim().is_empty() || indent > b {
+                continue;
+            }
+            block_indent = None;
+        }
+        let mut last: Option<char> = None; // last non-blank character outside quotes
+        let mut prev: Option<char> = None;
+        let mut chars = line.chars().enumerate().peekable();
+        while let Some((ci, c)) = chars.next() {
+            let before = prev.replace(c);
+            let col = u32::try_from(ci + 1).unwrap_or(u32::MAX);
+            if lineno == upto.line && col >= upto.col {
+                break;
+            }
+            if let Some(q) = quote {
+                if q == '"' && c == '\\' {
+                    chars.next();
+                } else if c == q {
+                    if q == '\'' && chars.peek().is_some_and(|(_, n)| *n == '\'') {
+                        chars.next();
+                    } else {
+                        quote = None;
+                        last = Some(c);
+                    }
+                }
+                continue;
+            }
+            let at_value = last.is_none_or(|l| matches!(l, ':' | '-' | '?' | ',' | '[' | '{'));
+            match c {
+                ' ' | '\t' => continue,
+                '#' if before.is_none_or(char::is_whitespace) => break,
+                '"' | '\'' if at_value => quote = Some(c),
+                '[' | '{' if at_value => stack.push((c, Pos::new(lineno, col))),
+                ']' | '}' if !stack.is_empty() => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+            last = Some(c);
+        }
+        if quote.is_none() && stack.is_empty() {
+            let body = line.split(" #").next().unwrap_or(line).trim_end();
+            let head =
+                body.trim_end_matches(['+', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+            if (head.ends_with('|') || head.ends_with('>'))
+                && (head.len() == 1 || head[..head.len() - 1].ends_with([' ', ':', '-']))
+            {
+                block_indent = Some(indent);
+            }
+        }
+    }
+    stack.pop().filter(|(_, at)| at.line < upto.line)
 }
 
 fn pos_of(l: &serde_saphyr::Location) -> Pos {
@@ -51,14 +267,8 @@ fn clean_message(raw: &str) -> String {
     let cut = first.find(" at line ").map_or(first, |i| &first[..i]);
     let cut = cut.split(", set DuplicateKeyPolicy").next().unwrap_or(cut);
     let msg = cut.trim_end_matches('.');
-    if msg.contains("budget breached") {
-        if msg.contains("Anchor") || msg.contains("Alias") {
-            return format!("aliases expand beyond the safety limit (an alias bomb?) [{msg}]");
-        }
-        return format!("the document exceeds a safety limit [{msg}]");
-    }
-    if msg.contains("recursion limit") {
-        return format!("nesting deeper than {MAX_DEPTH} levels; a threat model never needs this");
+    if msg.contains("recursion limit") || msg.contains("nesting limit") {
+        return nesting_message();
     }
     msg.to_string()
 }
