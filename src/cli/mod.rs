@@ -6,6 +6,7 @@ mod common;
 mod describe;
 mod diff;
 mod export;
+mod import;
 mod init;
 mod report;
 mod rules;
@@ -53,6 +54,8 @@ enum Command {
     Export(export::Args),
     /// Findings that appeared, disappeared or changed between two versions of a model
     Diff(diff::Args),
+    /// Convert another tool's threat model (Threat Model Spec) to our format
+    Import(import::Args),
 }
 
 pub fn main() -> i32 {
@@ -78,6 +81,7 @@ pub fn main() -> i32 {
         Command::Rules(a) => rules::run(a),
         Command::Export(a) => export::run(a),
         Command::Diff(a) => diff::run(a),
+        Command::Import(a) => import::run(a),
     }
 }
 

@@ -131,6 +131,8 @@ pub enum ItemField {
     InBoundary,
     Inputs,
     Outputs,
+    Incoming,
+    Outgoing,
     Data,
     Source,
     Sink,
@@ -264,6 +266,8 @@ const ITEM_FIELDS: &[(&str, ItemField)] = &[
     ("inBoundary", ItemField::InBoundary),
     ("inputs", ItemField::Inputs),
     ("outputs", ItemField::Outputs),
+    ("incoming", ItemField::Incoming),
+    ("outgoing", ItemField::Outgoing),
     ("data", ItemField::Data),
     ("source", ItemField::Source),
     ("sink", ItemField::Sink),
@@ -565,7 +569,7 @@ impl Checker {
             ItemField::Properties => Ok(Ty::Dynamic),
             ItemField::Data => Ok(Ty::List(Box::new(Ty::Data))),
             ItemField::InBoundary => elements_only(Ty::Boundary),
-            ItemField::Inputs | ItemField::Outputs => {
+            ItemField::Inputs | ItemField::Outputs | ItemField::Incoming | ItemField::Outgoing => {
                 elements_only(Ty::List(Box::new(Ty::Item(Targets::FLOW))))
             }
             ItemField::Source | ItemField::Sink => flows_only(Ty::Item(Targets::ELEMENTS)),

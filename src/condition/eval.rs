@@ -282,6 +282,8 @@ fn element_field<'a>(ctx: Ctx<'a>, e: ElementIdx, field: ItemField) -> R<'a> {
         ItemField::InBoundary => el.boundary.map_or(V::None, V::Boundary),
         ItemField::Inputs => V::Idx(ListKind::Flows, &ctx.graph.inputs[e]),
         ItemField::Outputs => V::Idx(ListKind::Flows, &ctx.graph.outputs[e]),
+        ItemField::Incoming => V::Idx(ListKind::Flows, &ctx.graph.incoming[e]),
+        ItemField::Outgoing => V::Idx(ListKind::Flows, &ctx.graph.outgoing[e]),
         ItemField::Data => V::Idx(ListKind::Data, &el.data),
         ItemField::Source
         | ItemField::Sink
@@ -308,7 +310,9 @@ fn flow_field<'a>(ctx: Ctx<'a>, f: FlowIdx, field: ItemField) -> R<'a> {
         ItemField::IsResponse => V::Bool(ctx.model.is_response(fl)),
         // pytm's Dataflow has an `inBoundary` that is always None.
         ItemField::InBoundary => V::None,
-        ItemField::Inputs | ItemField::Outputs => return Err(EvalError),
+        ItemField::Inputs | ItemField::Outputs | ItemField::Incoming | ItemField::Outgoing => {
+            return Err(EvalError)
+        }
     })
 }
 

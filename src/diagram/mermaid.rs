@@ -1,10 +1,13 @@
 //! Mermaid: flowcharts for DFDs, `sequenceDiagram` for sequences.
 //!
 //! Mermaid has no backslash escapes; it decodes `#name;` and `#123;` entity
-//! codes in text, and its renderer reads labels as HTML. So every character
-//! that is syntax somewhere (quote, `#`, `;`, `|`, `%`, backtick, parentheses)
-//! or HTML (`<`, `>`, `&`) is written as an entity code, and a line break as
-//! `<br>`. Letters, digits and non-ASCII text stay as they are.
+//! codes in text, and its renderer reads labels as HTML. So the characters that
+//! are syntax somewhere (quote, `#` itself, `;` which ends a statement, `|`
+//! around edge labels, `%%` comments, a backtick that starts a Markdown string)
+//! or HTML (`<`, `>`, `&`) are written as entity codes, and a line break as
+//! `<br>`. Everything else, brackets and non-ASCII text included, is safe
+//! inside the quoted labels and after `as` / `:`; the tests check this with
+//! Mermaid's own parser.
 
 use std::fmt::Write;
 
@@ -22,8 +25,7 @@ pub fn escape(s: &str) -> String {
             '<' => out.push_str("#lt;"),
             '>' => out.push_str("#gt;"),
             '\n' => out.push_str("<br>"),
-            '#' | ';' | '|' | '%' | '`' | '(' | ')' | '[' | ']' | '{' | '}' | ':' | '\\'
-            | '/' | '*' | '_' | '~' | '=' | '+' | '-' | '\'' => {
+            '#' | ';' | '|' | '%' | '`' => {
                 let _ = write!(out, "#{};", c as u32);
             }
             c => out.push(c),

@@ -1,6 +1,7 @@
 //! One module per file format, each converting to or from the internal model.
 
 pub mod native;
+pub mod native_writer;
 pub mod reader;
 pub mod threat_model_spec;
 
