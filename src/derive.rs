@@ -5,9 +5,27 @@ use crate::model::attr_id::*;
 use crate::model::*;
 
 pub fn apply(model: &mut Model) {
+    kind_defaults(model);
     derive_flow_data(model);
     derive_flow_attrs(model);
     derive_data(model);
+}
+
+/// Attributes whose pytm default differs for one class are stored explicitly,
+/// so every reader (rules, exports) sees the class's default.
+fn kind_defaults(model: &mut Model) {
+    for (name, kind, default) in crate::model::attrs::KIND_DEFAULTS {
+        let Some(id) = crate::model::attrs::lookup(name) else {
+            continue;
+        };
+        for e in model
+            .elements
+            .iter_mut()
+            .filter(|e| e.kind == *kind && !e.attrs.is_set(id))
+        {
+            e.attrs.set(id, default.as_value_ref().to_owned_value());
+        }
+    }
 }
 
 /// A flow carries the data its source element declares (pytm does the same).

@@ -8,6 +8,7 @@ pub mod condition;
 pub mod dates;
 pub mod derive;
 pub mod diag;
+pub mod diagram;
 pub mod diff;
 pub mod export;
 pub mod formats;

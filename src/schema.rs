@@ -10,7 +10,7 @@ fn enum_of<'a>(values: impl Iterator<Item = &'a str>) -> J {
     json!({"type": "string", "enum": values.collect::<Vec<_>>()})
 }
 
-fn attr_schema(a: &AttrDef) -> J {
+fn attr_schema(a: &AttrDef, kind: Option<ElementKind>) -> J {
     let mut s = match a.ty {
         AttrType::Bool => json!({"type": "boolean"}),
         AttrType::Int => json!({"type": "integer"}),
@@ -22,9 +22,9 @@ fn attr_schema(a: &AttrDef) -> J {
         AttrType::StrList => json!({"type": "array", "items": {"type": "string"}}),
     };
     s["description"] = J::String(a.doc.to_string());
-    if let Ok(d) = serde_json::from_str::<J>(&Value::to_json_default(a)) {
+    if let Ok(d) = serde_json::from_str::<J>(&Value::to_json_default(a, kind)) {
         s["default"] = d;
-    } else if let attrs::Default::Str(d) = a.default {
+    } else if let attrs::Default::Str(d) = attrs::default_for(a, kind) {
         s["default"] = J::String(d.to_string());
     }
     s
@@ -53,7 +53,7 @@ fn element_schema(kind: ElementKind) -> J {
     p.insert("tags".into(), strings());
     p.insert("properties".into(), json!({"type": "object"}));
     for (_, a) in attrs::for_targets(kind.bit()) {
-        p.insert(a.name.into(), attr_schema(a));
+        p.insert(a.name.into(), attr_schema(a, Some(kind)));
     }
     let mut s = object(p, &["id", "type"]);
     s["title"] = J::String(format!("{} (pytm {})", kind.as_str(), kind.pytm_class()));
@@ -81,7 +81,7 @@ fn flow_schema() -> J {
     p.insert("tags".into(), strings());
     p.insert("properties".into(), json!({"type": "object"}));
     for (_, a) in attrs::for_targets(Targets::FLOW) {
-        p.insert(a.name.into(), attr_schema(a));
+        p.insert(a.name.into(), attr_schema(a, None));
     }
     object(p, &["id", "from", "to"])
 }

@@ -140,6 +140,7 @@ pub fn run(args: Args) -> i32 {
 }
 
 fn describe_target(t: Targets, title: &str, structure: &[(&str, &str, &str)]) -> String {
+    let kind = ElementKind::ALL.iter().copied().find(|k| t == k.bit());
     let mut rows: Vec<(String, String, String, String)> = structure
         .iter()
         .map(|(n, ty, doc)| {
@@ -152,7 +153,7 @@ fn describe_target(t: Targets, title: &str, structure: &[(&str, &str, &str)]) ->
         })
         .collect();
     for (_, a) in attrs::for_targets(t) {
-        let default = crate::model::Value::to_json_default(a);
+        let default = crate::model::Value::to_json_default(a, kind);
         let derived = match (a.derived, t.contains_flow()) {
             (Derivation::FromSink, true) => {
                 " Derived: from the sink when unset (a response: from its source)."

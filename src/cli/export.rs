@@ -10,6 +10,8 @@ use crate::progress::Progress;
 pub enum Format {
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers
     Sarif,
+    /// A STIX 2.1 bundle, for threat-intelligence platforms
+    Stix,
 }
 
 #[derive(clap::Args, Debug)]
@@ -29,7 +31,19 @@ pub struct Args {
 pub fn run(args: Args) -> i32 {
     match args.format {
         Format::Sarif => sarif(&args),
+        Format::Stix => stix(&args),
     }
+}
+
+fn stix(args: &Args) -> i32 {
+    let a = match analyse(&args.model, &args.rules) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let (model, lib, analysis) = (&a.loaded.model, &a.library, &a.analysis);
+    super::stream_output(args.output.as_ref(), |w| {
+        crate::export::stix::write(w, model, lib, analysis)
+    })
 }
 
 fn sarif(args: &Args) -> i32 {

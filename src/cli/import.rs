@@ -11,6 +11,8 @@ use crate::source::Pos;
 pub enum ImportFormat {
     /// Threat Model Spec JSON (grokify/threat-model-spec): a threat model or a single diagram
     ThreatModelSpec,
+    /// OWASP pytm's JSON: a model file (`__class__`) or the output of `tm.py --json`
+    Pytm,
 }
 
 #[derive(clap::Args, Debug)]
@@ -53,6 +55,18 @@ pub fn run(args: Args) -> i32 {
                 return EXIT_INVALID;
             }
             crate::formats::threat_model_spec::read(&root, &src.name)
+        }
+        other => {
+            let name = clap::ValueEnum::to_possible_value(&other)
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default();
+            match crate::formats::importer::read_as(&name, &root, &src.name) {
+                Ok(read) => read,
+                Err(d) => {
+                    eprintln!("{d}");
+                    return EXIT_INVALID;
+                }
+            }
         }
     };
     diags.sort();

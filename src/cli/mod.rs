@@ -4,8 +4,10 @@
 mod check;
 mod common;
 mod describe;
+mod diagram;
 mod diff;
 mod export;
+mod generate;
 mod import;
 mod init;
 mod report;
@@ -56,6 +58,10 @@ enum Command {
     Diff(diff::Args),
     /// Convert another tool's threat model (Threat Model Spec) to our format
     Import(import::Args),
+    /// Threat Model Spec's command: D2 per diagram (--svg to render), or a STIX bundle (--stix)
+    Generate(generate::Args),
+    /// Data flow and sequence diagrams: dot, mermaid, d2, plantuml, svg, png
+    Diagram(diagram::Args),
 }
 
 pub fn main() -> i32 {
@@ -82,6 +88,8 @@ pub fn main() -> i32 {
         Command::Export(a) => export::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Import(a) => import::run(a),
+        Command::Generate(a) => generate::run(a),
+        Command::Diagram(a) => diagram::run(a),
     }
 }
 

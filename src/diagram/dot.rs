@@ -155,7 +155,9 @@ pub fn run_graphviz(text: &str, format_flag: &str) -> Result<Vec<u8>, super::Err
         )));
     }
     if !matches!(fed, Ok(Ok(()))) {
-        return Err(super::Error::Graphviz("dot stopped reading its input".into()));
+        return Err(super::Error::Graphviz(
+            "dot stopped reading its input".into(),
+        ));
     }
     Ok(out.stdout)
 }

@@ -446,7 +446,10 @@ mod tests {
     fn labels_lose_control_characters_but_keep_line_breaks() {
         assert_eq!(clean_label("a\r\nb\rc\u{2028}d"), "a\nb\nc\nd");
         assert_eq!(clean_label("  x\u{0}y\u{7f}z\t "), "x y z");
-        assert_eq!(clean_label("\n\nkeep  inner  spaces\n"), "keep  inner  spaces");
+        assert_eq!(
+            clean_label("\n\nkeep  inner  spaces\n"),
+            "keep  inner  spaces"
+        );
         assert_eq!(clean_label("é中文 ✓"), "é中文 ✓");
     }
 }

@@ -19,7 +19,9 @@ pub fn escape(s: &str) -> String {
     for c in s.chars() {
         match c {
             '\n' => out.push_str("\\n"),
-            c if c.is_ascii_alphanumeric() || matches!(c, ' ' | '.' | ',' | ':' | '?' | '@' | '(' | ')') => {
+            c if c.is_ascii_alphanumeric()
+                || matches!(c, ' ' | '.' | ',' | ':' | '?' | '@' | '(' | ')') =>
+            {
                 out.push(c)
             }
             c if c.is_ascii() => {
@@ -47,7 +49,11 @@ fn keyword(kind: ElementKind) -> &'static str {
 
 fn header(s: &mut String, style: &Style) {
     s.push_str("@startuml\n");
-    let _ = writeln!(s, "skinparam defaultFontName \"{}\"", style.primary_family());
+    let _ = writeln!(
+        s,
+        "skinparam defaultFontName \"{}\"",
+        style.primary_family()
+    );
     let _ = writeln!(s, "skinparam defaultFontSize {}", style.font_size);
 }
 

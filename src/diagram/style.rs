@@ -219,7 +219,14 @@ impl Style {
             r.check_keys(
                 entries,
                 "the style file",
-                &["direction", "font", "elements", "boundaries", "flows", "colormap"],
+                &[
+                    "direction",
+                    "font",
+                    "elements",
+                    "boundaries",
+                    "flows",
+                    "colormap",
+                ],
                 |_| None,
             );
             for (key, v) in entries {
@@ -393,7 +400,10 @@ mod tests {
 
     #[test]
     fn colours_parse_in_every_hex_spelling() {
-        assert_eq!(Color::parse("#abc").map(Color::hex).as_deref(), Some("#aabbcc"));
+        assert_eq!(
+            Color::parse("#abc").map(Color::hex).as_deref(),
+            Some("#aabbcc")
+        );
         assert_eq!(
             Color::parse("#AABBCC80").map(Color::hex).as_deref(),
             Some("#aabbcc80")
@@ -440,7 +450,10 @@ mod tests {
         assert!(all.contains("`font.size` must be between"), "{all}");
         assert!(all.contains("unknown key `servr`"), "{all}");
         assert!(all.contains("did you mean `server`"), "{all}");
-        assert!(all.contains("`elements.llm.fill` must be a hex colour"), "{all}");
+        assert!(
+            all.contains("`elements.llm.fill` must be a hex colour"),
+            "{all}"
+        );
         assert!(all.contains("unknown key `borders`"), "{all}");
     }
 }

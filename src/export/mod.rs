@@ -1,6 +1,8 @@
 //! Interchange formats other tools read (`tms export`): one module per format.
 
 pub mod sarif;
+pub mod stix;
+pub mod tms_d2;
 
 /// Escapes text for an inline position in GitHub Markdown: it renders as the
 /// characters it holds, never as markup, a link or an HTML tag. Rule texts and

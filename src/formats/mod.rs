@@ -1,7 +1,9 @@
 //! One module per file format, each converting to or from the internal model.
 
+pub mod importer;
 pub mod native;
 pub mod native_writer;
+pub mod pytm;
 pub mod reader;
 pub mod threat_model_spec;
 
@@ -13,6 +15,11 @@ use crate::source::Node;
 pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
     if threat_model_spec::detect(root) {
         return threat_model_spec::read(root, file);
+    }
+    // pytm's signature is the weakest (no `title`, pytm's own keys or
+    // `__class__`), so the formats with a key of their own are tried first.
+    if pytm::detect(root) {
+        return pytm::read(root, file);
     }
     native::read(root, file)
 }

@@ -1342,10 +1342,13 @@ impl Importer<'_> {
             let Some(id) = self.boundary_ids.get(src).cloned() else {
                 continue;
             };
-            let parent = b
-                .get("parentId")
-                .and_then(Node::as_str)
-                .and_then(|p| self.boundary_ids.get(p).cloned());
+            // Nesting belongs to the boundary, not to one view: the model's (checked for loops).
+            let parent = match self.model.ids.get(&id) {
+                Some(Item::Boundary(i)) => self.model.boundaries[*i]
+                    .parent
+                    .map(|p| self.model.boundaries[p].id.clone()),
+                _ => None,
+            };
             diagram.boundaries.push(SpecBoundary {
                 label: b
                     .get("label")

@@ -216,6 +216,18 @@ attrs! {
     "verifySessionIdentifiers": Bool = D::Bool(false), ALL, true, None, "Checks session identifiers on every request.";
 }
 
+/// Defaults pytm gives one class differently from the rest (its `Lambda` runs on AWS).
+pub const KIND_DEFAULTS: &[(&str, ElementKind, Default)] =
+    &[("onAWS", ElementKind::Lambda, Default::Bool(true))];
+
+/// The default of an attribute on an element of `kind`.
+pub fn default_for(def: &AttrDef, kind: Option<ElementKind>) -> Default {
+    KIND_DEFAULTS
+        .iter()
+        .find(|(n, k, _)| *n == def.name && Some(*k) == kind)
+        .map_or(def.default, |(_, _, d)| *d)
+}
+
 /// An attribute's id, resolved at compile time; a typo fails the build.
 pub const fn id_of(name: &str) -> AttrId {
     let mut i = 0;

@@ -435,9 +435,9 @@ pub mod attr_id {
 }
 
 impl Value {
-    /// An attribute's default as it would be written in a model file.
-    pub fn to_json_default(def: &AttrDef) -> String {
-        match def.default {
+    /// An attribute's default on an element of `kind` (or a flow), as a model file writes it.
+    pub fn to_json_default(def: &AttrDef, kind: Option<ElementKind>) -> String {
+        match attrs::default_for(def, kind) {
             attrs::Default::EmptyList => "[]".to_string(),
             d => match d.as_value_ref() {
                 ValueRef::Str(s) => format!("{s:?}"),

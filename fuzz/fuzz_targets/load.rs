@@ -1,0 +1,32 @@
+//! Any bytes that are UTF-8 (what `tms::source::read` hands on) go through the
+//! whole loader, as YAML and as JSON: parsing, model reading, reference
+//! resolution, derivation and warnings. A panic, a hang or an out-of-memory is a
+//! bug; errors are expected and fine.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use tms::load::load_source;
+use tms::source::SourceFile;
+
+fuzz_target!(|data: &[u8]| {
+    // Bytes that are not UTF-8 never reach the parsers: `source::read` refuses them.
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    for name in ["x.yaml", "x.json"] {
+        let src = SourceFile::from_text(name, text);
+        match load_source(&src) {
+            Ok(loaded) => {
+                for d in &loaded.warnings.0 {
+                    assert!(d.line >= 1 && d.column >= 1, "{d}");
+                }
+            }
+            Err(diags) => {
+                assert!(diags.has_errors());
+                for d in &diags.0 {
+                    assert!(d.line >= 1 && d.column >= 1, "{d}");
+                }
+            }
+        }
+    }
+});
