@@ -201,6 +201,8 @@ pub enum Const {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
     Const(Const),
+    /// A list or tuple of literals, built once here rather than at every evaluation.
+    ConstList(Vec<Const>),
     List(Vec<Node>),
     Target,
     Var(usize),
@@ -389,7 +391,19 @@ impl Checker {
                     nodes.push(n);
                 }
                 (
-                    Node::List(nodes),
+                    if nodes.iter().all(|n| matches!(n, Node::Const(_))) {
+                        Node::ConstList(
+                            nodes
+                                .into_iter()
+                                .filter_map(|n| match n {
+                                    Node::Const(c) => Some(c),
+                                    _ => None,
+                                })
+                                .collect(),
+                        )
+                    } else {
+                        Node::List(nodes)
+                    },
                     Ty::List(Box::new(elem.unwrap_or(Ty::Dynamic))),
                 )
             }

@@ -46,6 +46,7 @@ pub enum V<'a> {
     Strs(&'a [String]),
     Ints(&'a [i64]),
     Vals(Vec<V<'a>>),
+    Consts(&'a [Const]),
     Json(&'a serde_json::Value),
 }
 
@@ -56,8 +57,21 @@ pub struct EvalError;
 type R<'a> = Result<V<'a>, EvalError>;
 
 pub fn matches(c: &Compiled, ctx: Ctx<'_>, target: TargetRef) -> bool {
-    let mut vars: Vec<V<'_>> = vec![V::None; c.slots];
-    match eval(&c.root, ctx, target, &mut vars) {
+    let mut vars: Vec<V<'_>> = Vec::new();
+    matches_with(c, ctx, target, &mut vars)
+}
+
+/// As [`matches`], reusing `vars` between calls: the engine evaluates millions
+/// of conditions and a fresh allocation each time would dominate.
+pub fn matches_with<'a>(
+    c: &'a Compiled,
+    ctx: Ctx<'a>,
+    target: TargetRef,
+    vars: &mut Vec<V<'a>>,
+) -> bool {
+    vars.clear();
+    vars.resize(c.slots, V::None);
+    match eval(&c.root, ctx, target, vars) {
         Ok(v) => truthy(&v),
         Err(EvalError) => false,
     }
@@ -81,6 +95,7 @@ fn truthy(v: &V<'_>) -> bool {
         V::Strs(l) => !l.is_empty(),
         V::Ints(l) => !l.is_empty(),
         V::Vals(l) => !l.is_empty(),
+        V::Consts(l) => !l.is_empty(),
         V::Json(j) => match j {
             serde_json::Value::Null => false,
             serde_json::Value::Bool(b) => *b,
@@ -134,6 +149,7 @@ fn value_ref(v: ValueRef<'_>) -> V<'_> {
 fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, vars: &mut Vec<V<'a>>) -> R<'a> {
     match n {
         Node::Const(c) => Ok(constant(c)),
+        Node::ConstList(items) => Ok(V::Consts(items)),
         Node::Target => Ok(item(target)),
         Node::Var(slot) => Ok(vars[*slot].clone()),
         Node::List(items) => {
@@ -197,11 +213,12 @@ fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, vars: &mut Vec<V<'a>>)
         }
         Node::Call(recv, m, args) => {
             let r = eval(recv, ctx, target, vars)?;
-            let mut vals = Vec::with_capacity(args.len());
-            for a in args {
-                vals.push(eval(a, ctx, target, vars)?);
-            }
-            call(ctx, r, *m, &vals)
+            // Every method takes at most one argument (the checker ensures it).
+            let arg = match args.first() {
+                Some(a) => Some(eval(a, ctx, target, vars)?),
+                None => None,
+            };
+            call(ctx, r, *m, arg.as_slice())
         }
     }
 }
@@ -212,6 +229,7 @@ fn list_len(v: &V<'_>) -> Option<usize> {
         V::Strs(l) => l.len(),
         V::Ints(l) => l.len(),
         V::Vals(l) => l.len(),
+        V::Consts(l) => l.len(),
         V::Json(serde_json::Value::Array(a)) => a.len(),
         _ => return None,
     })
@@ -224,6 +242,7 @@ fn list_get<'a>(v: &V<'a>, i: usize) -> V<'a> {
         V::Strs(l) => V::Str(&l[i]),
         V::Ints(l) => V::Int(l[i]),
         V::Vals(l) => l[i].clone(),
+        V::Consts(l) => constant(&l[i]),
         V::Json(serde_json::Value::Array(a)) => json(&a[i]),
         _ => V::None,
     }

@@ -125,21 +125,26 @@ fn match_rules(model: &Model, lib: &Library) -> Vec<(usize, TargetRef)> {
                 .map(|(i, _)| TargetRef::Flow(i)),
         )
         .collect();
-    let eval_one = |t: &TargetRef| -> Vec<(usize, TargetRef)> {
-        let kind = match t {
-            TargetRef::Element(e) => model.elements[*e].kind as usize,
-            TargetRef::Flow(_) => 9,
-        };
-        by_kind[kind]
-            .iter()
-            .filter(|r| condition::matches(&lib.rules[**r].compiled, ctx, *t))
-            .map(|r| (*r, *t))
-            .collect()
+    let eval_chunk = |chunk: &[TargetRef]| -> Vec<(usize, TargetRef)> {
+        let mut vars = Vec::new();
+        let mut out = Vec::new();
+        for t in chunk {
+            let kind = match t {
+                TargetRef::Element(e) => model.elements[*e].kind as usize,
+                TargetRef::Flow(_) => 9,
+            };
+            for r in &by_kind[kind] {
+                if condition::eval::matches_with(&lib.rules[*r].compiled, ctx, *t, &mut vars) {
+                    out.push((*r, *t));
+                }
+            }
+        }
+        out
     };
     if targets.len() < PARALLEL_THRESHOLD {
-        targets.iter().flat_map(eval_one).collect()
+        eval_chunk(&targets)
     } else {
-        targets.par_iter().flat_map_iter(eval_one).collect()
+        targets.par_chunks(1024).flat_map_iter(eval_chunk).collect()
     }
 }
 
