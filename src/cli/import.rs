@@ -13,6 +13,12 @@ pub enum ImportFormat {
     ThreatModelSpec,
     /// OWASP pytm's JSON: a model file (`__class__`) or the output of `tm.py --json`
     Pytm,
+    /// Open Threat Model (OTM) 0.2.0 JSON or YAML
+    Otm,
+    /// OWASP Threat Dragon v2 JSON
+    ThreatDragon,
+    /// Threagile YAML
+    Threagile,
 }
 
 #[derive(clap::Args, Debug)]

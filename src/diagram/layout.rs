@@ -216,21 +216,37 @@ fn dense(ranks: &[usize]) -> Vec<usize> {
         .collect()
 }
 
-/// Moves each source (an element nothing flows into) right, next to the first
-/// element it sends to, as a network-simplex ranking would: an administrator
-/// who only talks to a back office should stand beside it, not at the far left.
-fn pull_sources(n: usize, out: &[Vec<usize>], rank: &mut [usize]) {
-    let mut has_input = vec![false; n];
+/// Moves elements that send more flows than they receive right, next to the
+/// nearest element they send to, as a network-simplex ranking would: an
+/// administrator who only talks to a back office should stand beside it, not
+/// at the far left with the customers. Successors are settled first (reverse
+/// topological order), and no flow ever points backwards afterwards.
+fn balance(n: usize, out: &[Vec<usize>], rank: &mut [usize]) {
+    let mut indeg = vec![0usize; n];
     for list in out {
         for &w in list {
-            has_input[w] = true;
+            indeg[w] += 1;
         }
     }
-    for v in 0..n {
-        if !has_input[v] {
-            if let Some(m) = out[v].iter().map(|&w| rank[w]).min() {
-                rank[v] = rank[v].max(m.saturating_sub(1));
+    let mut left = indeg.clone();
+    let mut topo: Vec<usize> = (0..n).filter(|v| indeg[*v] == 0).collect();
+    let mut head = 0;
+    while head < topo.len() {
+        let v = topo[head];
+        head += 1;
+        for &w in &out[v] {
+            left[w] -= 1;
+            if left[w] == 0 {
+                topo.push(w);
             }
+        }
+    }
+    for &v in topo.iter().rev() {
+        if out[v].is_empty() || indeg[v] >= out[v].len() {
+            continue;
+        }
+        if let Some(m) = out[v].iter().map(|&w| rank[w]).min() {
+            rank[v] = rank[v].max(m.saturating_sub(1));
         }
     }
 }
@@ -308,7 +324,7 @@ pub fn layout(d: &Dfd, style: &Style) -> Layout {
     }
     let kept = acyclic(nn, &out);
     let mut rank = longest_path(nn, &kept, &vec![0; nn]);
-    pull_sources(nn, &kept, &mut rank);
+    balance(nn, &kept, &mut rank);
     // An element with no flows at all joins its boundary's first column.
     let mut connected = vec![false; nn];
     for e in &d.edges {
@@ -482,10 +498,7 @@ pub fn layout(d: &Dfd, style: &Style) -> Layout {
     } else {
         margin + title_h + 12.0
     };
-    let min_main = (0..nn + nc)
-        .filter(|i| *i < nn || lo[*i] != 0.0 || hi[*i] != 0.0)
-        .map(|i| lo[i])
-        .fold(f32::MAX, f32::min);
+    let min_main = lo.iter().copied().fold(f32::MAX, f32::min);
     let min_main = if min_main == f32::MAX { 0.0 } else { min_main };
     let main0 = if horizontal { margin } else { top };
     let cross0 = if horizontal { top } else { margin };
@@ -587,7 +600,7 @@ pub fn layout(d: &Dfd, style: &Style) -> Layout {
     }
     bounds.w = x1 - bounds.x;
     bounds.h = y1 - bounds.y;
-    let title = (!title_lines.is_empty()).then(|| TextBox {
+    let title = (!title_lines.is_empty()).then_some(TextBox {
         rect: Rect {
             x: margin,
             y: margin,
@@ -671,6 +684,25 @@ impl Occupied {
         }
     }
 
+    /// Whether `q` lies inside a box other than those at indices `skip`.
+    fn hit_point(&self, q: P, skip: (usize, usize)) -> bool {
+        let key = (
+            (q.x / self.cell).floor() as i32,
+            (q.y / self.cell).floor() as i32,
+        );
+        self.grid.get(&key).is_some_and(|v| {
+            v.iter().any(|&i| {
+                let r = &self.rects[i];
+                i != skip.0
+                    && i != skip.1
+                    && q.x > r.x - 4.0
+                    && q.x < r.right() + 4.0
+                    && q.y > r.y - 4.0
+                    && q.y < r.bottom() + 4.0
+            })
+        })
+    }
+
     fn hits(&self, r: &Rect) -> bool {
         self.cells(r).any(|c| {
             self.grid
@@ -734,6 +766,126 @@ fn outline_point(kind: ElementKind, r: &Rect, toward: P) -> P {
     p(c.x + dx * t, c.y + dy * t)
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Left,
+    Right,
+    Top,
+    Bottom,
+}
+
+impl Side {
+    fn normal(self) -> P {
+        match self {
+            Side::Left => p(-1.0, 0.0),
+            Side::Right => p(1.0, 0.0),
+            Side::Top => p(0.0, -1.0),
+            Side::Bottom => p(0.0, 1.0),
+        }
+    }
+
+    /// The point at `frac` (0..1) along the side, and whether it runs horizontally.
+    fn at(self, r: &Rect, frac: f32) -> P {
+        match self {
+            Side::Left => p(r.x, r.y + r.h * frac),
+            Side::Right => p(r.right(), r.y + r.h * frac),
+            Side::Top => p(r.x + r.w * frac, r.y),
+            Side::Bottom => p(r.x + r.w * frac, r.bottom()),
+        }
+    }
+
+    fn horizontal(self) -> bool {
+        matches!(self, Side::Top | Side::Bottom)
+    }
+}
+
+/// A candidate route: the sides it leaves and enters by, and how far its
+/// middle is pushed sideways to bend around what lies between.
+#[derive(Debug, Clone, Copy)]
+struct Route {
+    from: Side,
+    to: Side,
+    bow: f32,
+}
+
+fn curve(a: P, sa: Side, b: P, sb: Side, bow: f32) -> EdgePath {
+    let dist = ((b.x - a.x).powi(2) + (b.y - a.y).powi(2)).sqrt();
+    let pull = (dist / 2.5).clamp(24.0, 160.0);
+    let (na, nb) = (sa.normal(), sb.normal());
+    // The bow pushes both control points the same way, across the chord.
+    let (cx, cy) = if dist > 1e-3 {
+        (-(b.y - a.y) / dist, (b.x - a.x) / dist)
+    } else {
+        (0.0, 0.0)
+    };
+    EdgePath {
+        from: a,
+        c1: p(a.x + na.x * pull + cx * bow, a.y + na.y * pull + cy * bow),
+        c2: p(b.x + nb.x * pull + cx * bow, b.y + nb.y * pull + cy * bow),
+        to: b,
+        label: None,
+    }
+}
+
+fn mid(r: &Rect, s: Side) -> P {
+    s.at(r, 0.5)
+}
+
+/// How many sampled points of the curve fall inside elements other than its ends.
+fn collisions(path: &EdgePath, occupied: &Occupied, ends: (usize, usize)) -> usize {
+    (1..20)
+        .filter(|k| {
+            let q = bezier(path, *k as f32 / 20.0);
+            occupied.hit_point(q, ends)
+        })
+        .count()
+}
+
+fn candidate_routes(a: &Rect, b: &Rect) -> Vec<Route> {
+    let dx = b.cx() - a.cx();
+    let dy = b.cy() - a.cy();
+    let gap_x = dx.abs() - (a.w + b.w) / 2.0;
+    let gap_y = dy.abs() - (a.h + b.h) / 2.0;
+    let (h_out, h_in) = if dx >= 0.0 {
+        (Side::Right, Side::Left)
+    } else {
+        (Side::Left, Side::Right)
+    };
+    let (v_out, v_in) = if dy >= 0.0 {
+        (Side::Bottom, Side::Top)
+    } else {
+        (Side::Top, Side::Bottom)
+    };
+    let facing = [(h_out, h_in), (v_out, v_in)];
+    let primary = if gap_x >= gap_y { 0 } else { 1 };
+    let mut pairs = vec![
+        facing[primary],
+        facing[1 - primary],
+        (h_out, v_in),
+        (v_out, h_in),
+    ];
+    pairs.extend([
+        (Side::Top, Side::Top),
+        (Side::Bottom, Side::Bottom),
+        (Side::Right, Side::Right),
+        (Side::Left, Side::Left),
+    ]);
+    let mut routes = Vec::new();
+    for bow in [0.0, 50.0, -50.0, 110.0, -110.0, 200.0, -200.0] {
+        for (i, &(from, to)) in pairs.iter().enumerate() {
+            // Detours only from the two facing pairs; the others are tried straight.
+            if bow != 0.0 && i >= 2 {
+                continue;
+            }
+            routes.push(Route { from, to, bow });
+        }
+    }
+    routes
+}
+
+/// The flows at each side of each element: (position of the other end, flow, outgoing).
+type Ports = FxHashMap<(usize, u8), Vec<(f32, usize, bool)>>;
+
 fn route_edges(
     d: &Dfd,
     nodes: &[TextBox],
@@ -742,19 +894,77 @@ fn route_edges(
     label_size: &[(f32, f32)],
     m: &Metrics,
 ) -> Vec<EdgePath> {
-    // Flows between the same two elements are spread side by side.
-    let mut bundles: FxHashMap<(usize, usize), Vec<usize>> = FxHashMap::default();
-    for (i, e) in d.edges.iter().enumerate() {
-        bundles
-            .entry((e.from.min(e.to), e.from.max(e.to)))
-            .or_default()
-            .push(i);
-    }
-    let spread = 12.0 * m.size / 12.0;
     let mut occupied = Occupied::new(96.0);
+    // Inserted first, so an element's index in `occupied` is its node index.
     for n in nodes {
         occupied.insert(n.rect);
     }
+
+    // 1. For each flow, the first candidate route that runs through no other
+    //    element, or else the one that touches fewest.
+    let mut chosen: Vec<Option<Route>> = Vec::with_capacity(d.edges.len());
+    for e in &d.edges {
+        if e.from == e.to {
+            chosen.push(None);
+            continue;
+        }
+        let (a, b) = (&nodes[e.from].rect, &nodes[e.to].rect);
+        let mut best: Option<(usize, usize, Route)> = None;
+        for (k, r) in candidate_routes(a, b).into_iter().enumerate() {
+            let path = curve(mid(a, r.from), r.from, mid(b, r.to), r.to, r.bow);
+            let hits = collisions(&path, &occupied, (e.from, e.to));
+            if best.is_none_or(|(h, _, _)| hits < h) {
+                best = Some((hits, k, r));
+            }
+            if hits == 0 {
+                break;
+            }
+        }
+        chosen.push(best.map(|(_, _, r)| r));
+    }
+
+    // 2. Flows that share a side of an element are spread along it, in the order
+    //    of their other ends, so they neither start from one point nor cross there.
+    let mut ports: Ports = FxHashMap::default();
+    for (i, e) in d.edges.iter().enumerate() {
+        let Some(r) = chosen[i] else { continue };
+        let (a, b) = (&nodes[e.from].rect, &nodes[e.to].rect);
+        let key_a = if r.from.horizontal() { b.cx() } else { b.cy() };
+        let key_b = if r.to.horizontal() { a.cx() } else { a.cy() };
+        ports
+            .entry((e.from, r.from as u8))
+            .or_default()
+            .push((key_a, i, true));
+        ports
+            .entry((e.to, r.to as u8))
+            .or_default()
+            .push((key_b, i, false));
+    }
+    let mut frac_from = vec![0.5f32; d.edges.len()];
+    let mut frac_to = vec![0.5f32; d.edges.len()];
+    let mut keys: Vec<(usize, u8)> = ports.keys().copied().collect();
+    keys.sort_unstable();
+    for key in keys {
+        let Some(list) = ports.get_mut(&key) else {
+            continue;
+        };
+        list.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+        let n = list.len() as f32;
+        for (k, &(_, i, outgoing)) in list.iter().enumerate() {
+            // Spread over the middle of the side, away from rounded corners.
+            let f = if n <= 1.0 {
+                0.5
+            } else {
+                0.2 + 0.6 * k as f32 / (n - 1.0)
+            };
+            if outgoing {
+                frac_from[i] = f;
+            } else {
+                frac_to[i] = f;
+            }
+        }
+    }
+
     for c in clusters {
         let (tw, _) = text_size(&c.lines, m.size, true);
         occupied.insert(Rect {
@@ -765,84 +975,70 @@ fn route_edges(
         });
     }
 
+    // 3. The curves, then their labels at the first free place along them.
     let mut out = Vec::with_capacity(d.edges.len());
+    let mut loops = vec![0usize; nodes.len()];
     for (i, e) in d.edges.iter().enumerate() {
         let a = &nodes[e.from].rect;
-        let b = &nodes[e.to].rect;
-        let bundle = &bundles[&(e.from.min(e.to), e.from.max(e.to))];
-        let k = bundle.iter().position(|x| *x == i).unwrap_or(0) as f32;
-        let offset = (k - (bundle.len() as f32 - 1.0) / 2.0) * spread;
-        let mut path = if e.from == e.to {
-            let lift = 18.0 + 10.0 * k;
-            let s = p(a.right() - a.w * 0.2, a.y);
-            let t = p(a.right(), a.y + a.h * 0.3);
-            EdgePath {
-                from: s,
-                c1: p(s.x + 10.0, s.y - 2.0 * lift),
-                c2: p(t.x + 2.0 * lift, t.y - 10.0),
-                to: t,
-                label: None,
+        let mut path = match chosen[i] {
+            None => {
+                let lift = 18.0 + 10.0 * loops[e.from] as f32;
+                loops[e.from] += 1;
+                let s = p(a.right() - a.w * 0.2, a.y);
+                let t = p(a.right(), a.y + a.h * 0.3);
+                EdgePath {
+                    from: s,
+                    c1: p(s.x + 10.0, s.y - 2.0 * lift),
+                    c2: p(t.x + 2.0 * lift, t.y - 10.0),
+                    to: t,
+                    label: None,
+                }
             }
-        } else {
-            // Offsets are taken perpendicular to the pair's own (lower index first)
-            // direction, so a request and its response land on opposite sides.
-            let sign = if e.from < e.to { 1.0 } else { -1.0 };
-            let gap_x = (b.cx() - a.cx()).abs() - (a.w + b.w) / 2.0;
-            let gap_y = (b.cy() - a.cy()).abs() - (a.h + b.h) / 2.0;
-            let sideways = gap_x >= gap_y;
-            let (sa, sb) = if sideways {
-                let dir = (b.cx() - a.cx()).signum();
-                let off = offset * sign;
-                (
-                    p(a.cx() + dir * a.w / 2.0, a.cy() + off),
-                    p(b.cx() - dir * b.w / 2.0, b.cy() + off),
-                )
-            } else {
-                let dir = (b.cy() - a.cy()).signum();
-                let off = -offset * sign;
-                (
-                    p(a.cx() + off, a.cy() + dir * a.h / 2.0),
-                    p(b.cx() + off, b.cy() - dir * b.h / 2.0),
-                )
-            };
-            let from = outline_point(d.nodes[e.from].kind, a, sa);
-            let to = outline_point(d.nodes[e.to].kind, b, sb);
-            let pull = if sideways {
-                ((to.x - from.x).abs() / 2.0).max(20.0)
-            } else {
-                ((to.y - from.y).abs() / 2.0).max(20.0)
-            };
-            let (c1, c2) = if sideways {
-                let dir = (to.x - from.x).signum();
-                (p(from.x + dir * pull, from.y), p(to.x - dir * pull, to.y))
-            } else {
-                let dir = (to.y - from.y).signum();
-                (p(from.x, from.y + dir * pull), p(to.x, to.y - dir * pull))
-            };
-            EdgePath {
-                from,
-                c1,
-                c2,
-                to,
-                label: None,
+            Some(r) => {
+                let b = &nodes[e.to].rect;
+                let from = outline_point(d.nodes[e.from].kind, a, r.from.at(a, frac_from[i]));
+                let to = outline_point(d.nodes[e.to].kind, b, r.to.at(b, frac_to[i]));
+                curve(from, r.from, to, r.to, r.bow)
             }
         };
         if !lines[i].is_empty() {
             let (w, h) = label_size[i];
             let candidates = [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8];
             let shifts = [0.0, -1.0, 1.0];
-            let mut chosen = None;
+            let mut found = None;
             'search: for s in shifts {
                 for t in candidates {
                     let at = bezier(&path, t);
                     let r = Rect::centered(p(at.x, at.y + s * (h * 0.6)), w, h);
                     if !occupied.hits(&r) {
-                        chosen = Some(r);
+                        found = Some(r);
                         break 'search;
                     }
                 }
             }
-            let rect = chosen.unwrap_or_else(|| Rect::centered(bezier(&path, 0.5), w, h));
+            // Crowded: the nearest free place around the middle, ring by ring.
+            let centre = bezier(&path, 0.5);
+            if found.is_none() {
+                'rings: for ring in 1..=8i32 {
+                    for j in -ring..=ring {
+                        for i in -ring..=ring {
+                            if i.abs() != ring && j.abs() != ring {
+                                continue;
+                            }
+                            let c = p(
+                                centre.x + i as f32 * w * 0.55,
+                                centre.y + j as f32 * (h + 2.0),
+                            );
+                            let r = Rect::centered(c, w, h);
+                            if !occupied.hits(&r) {
+                                found = Some(r);
+                                break 'rings;
+                            }
+                        }
+                    }
+                }
+            }
+            let rect = found.unwrap_or_else(|| Rect::centered(centre, w, h));
             occupied.insert(rect);
             path.label = Some(TextBox {
                 rect,
@@ -866,7 +1062,7 @@ mod tests {
         assert_eq!(kept[2], [3], "the flow closing the cycle is left out");
         let mut r = longest_path(5, &kept, &[0; 5]);
         assert_eq!(r, [0, 1, 2, 3, 0]);
-        pull_sources(5, &kept, &mut r);
+        balance(5, &kept, &mut r);
         assert_eq!(r, [0, 1, 2, 3, 2]);
         // Lower bounds hold, and receivers sit right of senders.
         let out = vec![vec![1], vec![], vec![1]];

@@ -25,7 +25,9 @@ pub fn escape(s: &str) -> String {
             '<' => out.push_str("#lt;"),
             '>' => out.push_str("#gt;"),
             '\n' => out.push_str("<br>"),
-            '#' | ';' | '|' | '%' | '`' => {
+            // U+FB02 and U+00B6 start and end Mermaid's own placeholders for
+            // entity codes (`ﬂ°°35¶ß`), which its renderer would decode.
+            '#' | ';' | '|' | '%' | '`' | '\u{fb02}' | '\u{b6}' => {
                 let _ = write!(out, "#{};", c as u32);
             }
             c => out.push(c),

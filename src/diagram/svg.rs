@@ -57,27 +57,44 @@ fn open(s: &mut String, bounds: Rect, style: &Style) {
     );
 }
 
-/// Lines of text centred on `cx`, the block's top at `top`.
-fn text_lines(
-    s: &mut String,
-    lines: &[String],
-    cx: f32,
-    top: f32,
+/// How a block of text is set.
+#[derive(Clone, Copy)]
+struct Ink {
     size: f32,
     color: Color,
-    anchor: &str,
+    /// SVG `text-anchor`: `start` or `middle`.
+    anchor: &'static str,
     bold: bool,
-) {
-    let lh = font::line_height(size);
-    let weight = if bold { " font-weight=\"bold\"" } else { "" };
+}
+
+impl Ink {
+    fn new(size: f32, color: Color, anchor: &'static str, bold: bool) -> Ink {
+        Ink {
+            size,
+            color,
+            anchor,
+            bold,
+        }
+    }
+}
+
+/// Lines of text aligned on `x` (by the anchor), the block's top at `top`.
+fn text_lines(s: &mut String, lines: &[String], x: f32, top: f32, ink: Ink) {
+    let lh = font::line_height(ink.size);
+    let weight = if ink.bold {
+        " font-weight=\"bold\""
+    } else {
+        ""
+    };
     let _ = write!(
         s,
-        "<text font-size=\"{size}\" fill=\"{color}\" text-anchor=\"{anchor}\"{weight}>"
+        "<text font-size=\"{}\" fill=\"{}\" text-anchor=\"{}\"{weight}>",
+        ink.size, ink.color, ink.anchor
     );
     for (i, line) in lines.iter().enumerate() {
         // The baseline sits about 80% down a line box.
         let y = top + lh * i as f32 + lh * 0.78;
-        let _ = write!(s, "<tspan x=\"{cx:.1}\" y=\"{y:.1}\">{}</tspan>", xml(line));
+        let _ = write!(s, "<tspan x=\"{x:.1}\" y=\"{y:.1}\">{}</tspan>", xml(line));
     }
     s.push_str("</text>\n");
 }
@@ -249,7 +266,13 @@ fn label_box(s: &mut String, l: &TextBox, size: f32, color: Color) {
         "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.88\"/>",
         r.x, r.y, r.w, r.h
     );
-    text_lines(s, &l.lines, r.cx(), r.y + 2.0, size, color, "middle", false);
+    text_lines(
+        s,
+        &l.lines,
+        r.cx(),
+        r.y + 2.0,
+        Ink::new(size, color, "middle", false),
+    );
 }
 
 pub fn dfd(d: &Dfd, style: &Style) -> String {
@@ -271,10 +294,7 @@ fn render_dfd(d: &Dfd, lay: &Layout, style: &Style, heat_on: bool) -> String {
             &t.lines,
             t.rect.x,
             t.rect.y,
-            size * 1.3,
-            Color::rgb(0x111827),
-            "start",
-            true,
+            Ink::new(size * 1.3, Color::rgb(0x111827), "start", true),
         );
     }
     // Outer boundaries first, so nested ones are drawn on top of them.
@@ -304,10 +324,7 @@ fn render_dfd(d: &Dfd, lay: &Layout, style: &Style, heat_on: bool) -> String {
             &cl.lines,
             r.x + 10.0,
             r.y + 6.0,
-            size,
-            b.text,
-            "start",
-            true,
+            Ink::new(size, b.text, "start", true),
         );
     }
     for (i, e) in d.edges.iter().enumerate() {
@@ -339,10 +356,7 @@ fn render_dfd(d: &Dfd, lay: &Layout, style: &Style, heat_on: bool) -> String {
             &nb.lines,
             nb.rect.cx(),
             nb.rect.cy() - text_h / 2.0 + shift,
-            size,
-            ink,
-            "middle",
-            false,
+            Ink::new(size, ink, "middle", false),
         );
     }
     // Labels last, over the lines they name.
@@ -373,10 +387,7 @@ fn legend(s: &mut String, lay: &Layout, style: &Style) {
         std::slice::from_ref(&caption),
         x,
         y,
-        size,
-        Color::rgb(0x111827),
-        "start",
-        false,
+        Ink::new(size, Color::rgb(0x111827), "start", false),
     );
     x += font::width(&caption, size, false) + 12.0;
     let mut entries: Vec<(String, Color)> = Severity::ALL
@@ -397,10 +408,7 @@ fn legend(s: &mut String, lay: &Layout, style: &Style) {
             std::slice::from_ref(&name),
             x,
             y,
-            size,
-            Color::rgb(0x111827),
-            "start",
-            false,
+            Ink::new(size, Color::rgb(0x111827), "start", false),
         );
         x += font::width(&name, size, false) + 16.0;
     }
@@ -457,7 +465,7 @@ pub fn sequence(q: &Seq, style: &Style) -> String {
         .enumerate()
         .map(|(i, m)| (m.from.min(m.to), m.from.max(m.to), msg_w[i]))
         .collect();
-    spans.sort_by(|a, b| (a.1 - a.0).cmp(&(b.1 - b.0)));
+    spans.sort_by_key(|a| a.1 - a.0);
     for (a, b, w) in spans {
         if a == b {
             // A message to itself loops out to the right, its label beside the loop.
@@ -487,11 +495,12 @@ pub fn sequence(q: &Seq, style: &Style) -> String {
     let head_y = margin + title_h + group_top;
     let mut cx = Vec::with_capacity(n);
     let mut x = margin + head_w.first().map_or(0.0, |w| w / 2.0) + 8.0;
-    for i in 0..n {
+    if n > 0 {
         cx.push(x);
-        if i + 1 < n {
-            x += gap[i];
-        }
+    }
+    for g in &gap {
+        x += g;
+        cx.push(x);
     }
     let mut y = head_y + head_h + 24.0;
     let mut rows = Vec::with_capacity(q.messages.len());
@@ -523,10 +532,7 @@ pub fn sequence(q: &Seq, style: &Style) -> String {
             std::slice::from_ref(&q.title),
             margin,
             margin,
-            size * 1.3,
-            Color::rgb(0x111827),
-            "start",
-            true,
+            Ink::new(size * 1.3, Color::rgb(0x111827), "start", true),
         );
     }
     let b = style.boundary;
@@ -551,10 +557,7 @@ pub fn sequence(q: &Seq, style: &Style) -> String {
             &label[..1.min(label.len())],
             x0 + 8.0,
             head_y - group_top + 4.0,
-            size,
-            b.text,
-            "start",
-            true,
+            Ink::new(size, b.text, "start", true),
         );
     }
     for (i, p) in q.participants.iter().enumerate() {
@@ -584,10 +587,7 @@ pub fn sequence(q: &Seq, style: &Style) -> String {
             &heads[i],
             r.cx(),
             r.cy() - text_h / 2.0 + shift,
-            size,
-            paint.text,
-            "middle",
-            false,
+            Ink::new(size, paint.text, "middle", false),
         );
     }
     for (i, m) in q.messages.iter().enumerate() {
@@ -611,10 +611,7 @@ pub fn sequence(q: &Seq, style: &Style) -> String {
                 &msgs[i],
                 x0 + 38.0,
                 top + 2.0 + 8.0,
-                lsize,
-                style.flow_text,
-                "start",
-                false,
+                Ink::new(lsize, style.flow_text, "start", false),
             );
             continue;
         }
@@ -629,10 +626,7 @@ pub fn sequence(q: &Seq, style: &Style) -> String {
             &msgs[i],
             (x0 + x1) / 2.0,
             top,
-            lsize,
-            style.flow_text,
-            "middle",
-            false,
+            Ink::new(lsize, style.flow_text, "middle", false),
         );
     }
     s.push_str("</svg>\n");

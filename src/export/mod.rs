@@ -1,7 +1,9 @@
 //! Interchange formats other tools read (`tms export`): one module per format.
 
+pub mod otm;
 pub mod sarif;
 pub mod stix;
+pub mod threat_dragon;
 pub mod tms_d2;
 
 /// Escapes text for an inline position in GitHub Markdown: it renders as the

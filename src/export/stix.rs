@@ -106,9 +106,10 @@ struct Bundle {
     seen: HashSet<String>,
 }
 
-/// The STIX object each element became.
+/// The STIX object each element became, by model index and by id.
 struct Targets {
     elements: Vec<String>,
+    by_id: std::collections::HashMap<String, String>,
 }
 
 impl Bundle {
@@ -249,7 +250,13 @@ impl Bundle {
             let (s, d) = (elements[f.source].clone(), elements[f.sink].clone());
             self.relate(kind, &s, &d, &text);
         }
-        Targets { elements }
+        let by_id = model
+            .elements
+            .iter()
+            .zip(&elements)
+            .map(|(e, x)| (e.id.clone(), x.clone()))
+            .collect();
+        Targets { elements, by_id }
     }
 
     /// An attack pattern for an ATT&CK or ATLAS technique named by a mapping.
@@ -592,11 +599,7 @@ impl Bundle {
 
     /// The STIX object an element id (ours) became, if any.
     fn element_object(&self, id: &str, t: &Targets) -> Option<String> {
-        let wanted = [
-            self.id("infrastructure", &format!("element:{id}")),
-            self.id("threat-actor", &format!("element:{id}")),
-        ];
-        t.elements.iter().find(|x| wanted.contains(x)).cloned()
+        t.by_id.get(id).cloned()
     }
 
     fn threat_actor(&mut self, a: &SpecThreatActor) -> String {
@@ -708,4 +711,63 @@ fn kill_chain(tactic: Option<&str>, techniques: &[String]) -> Vec<J> {
         .into_iter()
         .map(|p| json!({"kill_chain_name": "mitre-attack", "phase_name": p}))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn technique_references_point_at_their_pages() {
+        assert_eq!(
+            technique_ref("T1552.001")["url"],
+            "https://attack.mitre.org/techniques/T1552/001/"
+        );
+        assert_eq!(technique_ref("AML.T0051")["source_name"], "mitre-atlas");
+    }
+
+    #[test]
+    fn kill_chain_prefers_the_stated_tactic() {
+        let phases = |t: Option<&str>, x: &[&str]| -> Vec<String> {
+            let x: Vec<String> = x.iter().map(|s| s.to_string()).collect();
+            kill_chain(t, &x)
+                .iter()
+                .map(|p| p["phase_name"].as_str().unwrap_or_default().to_string())
+                .collect()
+        };
+        assert_eq!(phases(Some("TA0001"), &["T1078"]), ["initial-access"]);
+        // T1078 (Valid Accounts) serves four tactics; the catalogue gives them all.
+        assert_eq!(
+            phases(None, &["T1078"]),
+            [
+                "defense-evasion",
+                "initial-access",
+                "persistence",
+                "privilege-escalation"
+            ]
+        );
+        assert!(phases(None, &["AML.T0051"]).is_empty());
+    }
+
+    #[test]
+    fn hostile_elements_are_marked_by_tag_or_property() {
+        let mut e = Element {
+            id: "m".into(),
+            kind: ElementKind::Actor,
+            name: "M".into(),
+            description: String::new(),
+            boundary: None,
+            data: vec![],
+            attrs: Attrs::default(),
+            tags: vec![],
+            properties: J::Null,
+            pos: Default::default(),
+        };
+        assert!(!is_hostile(&e));
+        e.tags = vec!["Attacker".into()];
+        assert!(is_hostile(&e));
+        e.tags.clear();
+        e.properties = json!({"malicious": true});
+        assert!(is_hostile(&e));
+    }
 }

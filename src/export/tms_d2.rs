@@ -314,25 +314,27 @@ impl Graph<'_> {
         } else {
             &n.label
         };
-        let _ = writeln!(out, "{pad}{}: {} {{", quote(&key), quote(label));
+        let mut body = Vec::new();
         if let Some(s) = shape(&n.kind) {
-            let _ = writeln!(out, "{pad}  shape: {s}");
+            body.push(format!("shape: {s}"));
         }
         if let Some(t) = self.targets.get(n.id.as_str()) {
-            let _ = writeln!(
-                out,
-                "{pad}  style: {{fill: \"#ffebee\"; stroke: \"#c62828\"; stroke-width: 3}}"
-            );
+            body.push("style: {fill: \"#ffebee\"; stroke: \"#c62828\"; stroke-width: 3}".into());
             if let Some(impact) = &t.impact {
-                let _ = writeln!(out, "{pad}  tooltip: {}", quote(impact));
+                body.push(format!("tooltip: {}", quote(impact)));
             }
         } else if hostile(self.model, &n.id) {
-            let _ = writeln!(
-                out,
-                "{pad}  style: {{fill: \"#ffcdd2\"; stroke: \"#b71c1c\"; stroke-dash: 3}}"
-            );
+            body.push("style: {fill: \"#ffcdd2\"; stroke: \"#b71c1c\"; stroke-dash: 3}".into());
         } else if n.kind == "external-entity" {
-            let _ = writeln!(out, "{pad}  style.stroke-dash: 3");
+            body.push("style.stroke-dash: 3".into());
+        }
+        if body.is_empty() {
+            let _ = writeln!(out, "{pad}{}: {}", quote(&key), quote(label));
+            return;
+        }
+        let _ = writeln!(out, "{pad}{}: {} {{", quote(&key), quote(label));
+        for line in body {
+            let _ = writeln!(out, "{pad}  {line}");
         }
         let _ = writeln!(out, "{pad}}}");
     }

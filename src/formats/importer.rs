@@ -441,6 +441,7 @@ impl<T: Copy> Index<T> {
 /// One format `tms import --from` reads through this module.
 struct Foreign {
     name: &'static str,
+    /// The format's name with its article, for messages.
     title: &'static str,
     detect: fn(&Node) -> bool,
     read: fn(&Node, &str) -> (Option<Model>, Diagnostics),
@@ -450,10 +451,28 @@ struct Foreign {
 
 const FOREIGN: &[Foreign] = &[Foreign {
     name: super::pytm::FORMAT,
-    title: "pytm JSON",
+    title: "a pytm JSON",
     detect: super::pytm::detect,
     read: super::pytm::read,
     signature: "pytm's JSON has a `name` (no `title`) and elements tagged with `__class__`, or pytm's own keys such as `isOrdered` and `assets`",
+}, Foreign {
+    name: super::otm::FORMAT,
+    title: "an Open Threat Model",
+    detect: super::otm::detect,
+    read: super::otm::read,
+    signature: "an Open Threat Model file has `otmVersion` at the top",
+}, Foreign {
+    name: super::threat_dragon::FORMAT,
+    title: "a Threat Dragon",
+    detect: super::threat_dragon::detect,
+    read: super::threat_dragon::read,
+    signature: "a Threat Dragon model has `summary` and `detail.diagrams` at the top",
+}, Foreign {
+    name: super::threagile::FORMAT,
+    title: "a Threagile",
+    detect: super::threagile::detect,
+    read: super::threagile::read,
+    signature: "a Threagile model has `threagile_version` and `technical_assets` at the top",
 }];
 
 /// Reads `root` as the format `tms import --from NAME` names, or says why the
@@ -474,7 +493,7 @@ pub fn read_as(
         return Err(crate::diag::Diagnostic::error(
             file,
             root.pos,
-            format!("this is not a {} file", f.title),
+            format!("this is not {} file", f.title),
         )
         .with_hint(f.signature));
     }

@@ -3,8 +3,11 @@
 pub mod importer;
 pub mod native;
 pub mod native_writer;
+pub mod otm;
 pub mod pytm;
 pub mod reader;
+pub mod threagile;
+pub mod threat_dragon;
 pub mod threat_model_spec;
 
 use crate::diag::Diagnostics;
@@ -15,6 +18,15 @@ use crate::source::Node;
 pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
     if threat_model_spec::detect(root) {
         return threat_model_spec::read(root, file);
+    }
+    if otm::detect(root) {
+        return otm::read(root, file);
+    }
+    if threat_dragon::detect(root) {
+        return threat_dragon::read(root, file);
+    }
+    if threagile::detect(root) {
+        return threagile::read(root, file);
     }
     // pytm's signature is the weakest (no `title`, pytm's own keys or
     // `__class__`), so the formats with a key of their own are tried first.

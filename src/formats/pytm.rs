@@ -24,7 +24,8 @@ use crate::source::{Node, NodeKind, Pos};
 /// The name `tms import --from` uses.
 pub const FORMAT: &str = "pytm";
 
-/// Keys only pytm's TM has at the top.
+/// Keys only pytm's TM has at the top (`assets` alone is also OTM's; pytm's
+/// output has it with `actors`).
 const PYTM_TOP_KEYS: &[&str] = &[
     "isOrdered",
     "mergeResponses",
@@ -33,8 +34,6 @@ const PYTM_TOP_KEYS: &[&str] = &[
     "threatsFile",
     "threatsExcluded",
     "excluded_findings",
-    "actors",
-    "assets",
 ];
 
 /// A pytm document: a `name` instead of our `title`, with pytm's own top-level
@@ -46,7 +45,9 @@ pub fn detect(root: &Node) -> bool {
     if root.get("title").is_some() {
         return false;
     }
-    if top.iter().any(|(k, _)| PYTM_TOP_KEYS.contains(&&*k.name)) {
+    if top.iter().any(|(k, _)| PYTM_TOP_KEYS.contains(&&*k.name))
+        || (root.get("actors").is_some() && root.get("assets").is_some())
+    {
         return true;
     }
     root.get("elements")
@@ -918,11 +919,16 @@ impl Pytm<'_> {
             }
         }
         for d in data.iter_mut() {
-            if d.credentials_life != Lifetime::None && d.is_credentials {
-                d.is_credentials = false;
-            } else if d.is_credentials && d.credentials_life == Lifetime::Unknown {
+            if d.is_credentials && d.credentials_life == Lifetime::Unknown {
                 d.credentials_life = Lifetime::None;
+            } else if d.credentials_life != Lifetime::None && d.is_credentials {
+                d.is_credentials = false;
             }
+        }
+        // A flow carries its source's data; pytm's output lists it on the flow too.
+        for f in flows.iter_mut() {
+            let inherited = &elements[f.source].data;
+            f.data.retain(|d| !inherited.contains(d));
         }
         // pytm's resolve overwrites a stored datum's at-rest flags from every
         // forward flow that carries it, so for those the output holds pytm's

@@ -1461,23 +1461,30 @@ impl Importer<'_> {
         }
 
         let mut kept = Vec::new();
-        let mut count = |n: usize, what: &str| {
-            if n > 0 {
-                kept.push(format!("{n} {what}"));
-            }
+        let single = self.single;
+        let mut count = |n: usize, one: &str, many: &str| match n {
+            0 => {}
+            1 => kept.push(format!("1 {one}")),
+            n => kept.push(format!("{n} {many}")),
         };
-        count(diagram.attacks.len(), "attack steps");
-        count(diagram.targets.len(), "targets");
-        count(diagram.messages.len(), "messages");
-        count(diagram.phases.len(), "phases");
+        count(diagram.attacks.len(), "attack step", "attack steps");
+        count(diagram.targets.len(), "target", "targets");
+        count(diagram.messages.len(), "message", "messages");
+        count(diagram.phases.len(), "phase", "phases");
         count(
             diagram.attack_tree.as_ref().map_or(0, |t| t.nodes.len()),
+            "attack tree node",
             "attack tree nodes",
         );
-        count(diagram.threats.len(), "threats");
-        count(diagram.mitigations.len(), "mitigations");
-        count(usize::from(diagram.mappings.is_some()), "mappings");
-        count(diagram.other.len(), "other sections");
+        count(diagram.threats.len(), "threat", "threats");
+        count(diagram.mitigations.len(), "mitigation", "mitigations");
+        // A single-diagram file's mappings are the model's, and carried over.
+        count(
+            usize::from(diagram.mappings.is_some() && !single),
+            "set of mappings",
+            "sets of mappings",
+        );
+        count(diagram.other.len(), "other section", "other sections");
         if !kept.is_empty() {
             self.note(Anchor::Model, format!("the {label}: {}", kept.join(", ")));
         }

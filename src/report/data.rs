@@ -55,6 +55,11 @@ pub struct ReportData<'a> {
     pub assumptions: Vec<AssumptionView<'a>>,
     /// STRIDE letter to its name, in S T R I D E order.
     pub stride_names: serde_json::Map<String, serde_json::Value>,
+    /// STRIDE categories, ATT&CK tactics and OWASP Top 10 items the findings touch, and those they do not.
+    pub coverage: super::coverage::Coverage,
+    /// What a model imported from another format holds beyond ours (Threat
+    /// Model Spec attack chains, threats, mitigations, ...); null for our own format.
+    pub imported: Option<&'a crate::model::imported::Imported>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -732,5 +737,7 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
             .iter()
             .map(|s| (s.as_str().to_string(), s.long_name().into()))
             .collect(),
+        coverage: super::coverage::compute(model, lib, a),
+        imported: model.imported.as_ref(),
     }
 }

@@ -1,5 +1,6 @@
 //! Reports: one serialisable view of an analysed model, written out per format.
 
+pub mod coverage;
 pub mod csv;
 pub mod data;
 pub mod html;
