@@ -581,3 +581,70 @@ fn our_own_models_are_not_taken_for_another_format() {
         d.0
     );
 }
+
+/// Every path to a value in a JSON document, shallow ones first.
+fn paths(v: &serde_json::Value, at: Vec<String>, out: &mut Vec<Vec<String>>) {
+    out.push(at.clone());
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                let mut p = at.clone();
+                p.push(k.clone());
+                paths(x, p, out);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                let mut p = at.clone();
+                p.push(i.to_string());
+                paths(x, p, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn replace(v: &mut serde_json::Value, path: &[String], with: serde_json::Value) {
+    let mut cur = v;
+    for k in path {
+        cur = match cur {
+            serde_json::Value::Object(m) => m.get_mut(k).expect("a path from the document"),
+            serde_json::Value::Array(a) => &mut a[k.parse::<usize>().expect("an index")],
+            _ => unreachable!("paths only go through objects and arrays"),
+        };
+    }
+    *cur = with;
+}
+
+#[test]
+fn mangled_files_give_diagnostics_not_panics() {
+    use serde_json::json;
+    // Our own pytm round-trip files are large and read like pytm's fixtures.
+    for (format, path, _) in FIXTURES.iter().filter(|f| f.1.starts_with("../")) {
+        let src = tms::source::read(&root().join(path)).expect("the fixture reads");
+        let doc = src.parse().expect("the fixture parses").to_json();
+        let mut all = Vec::new();
+        paths(&doc, Vec::new(), &mut all);
+        all.sort_by_key(Vec::len);
+        // Shallow values steer the reader most; a stride covers the rest.
+        let stride = (all.len() / 60).max(1);
+        let picked = all
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| p.len() <= 2 || i % stride == 0)
+            .map(|(_, p)| p);
+        for p in picked {
+            for with in [json!(null), json!(7), json!("x y@*"), json!([])] {
+                let mut d = doc.clone();
+                replace(&mut d, p, with);
+                let text = serde_json::to_string(&d).expect("JSON");
+                let file = tms::source::SourceFile::from_text(format!("{format}.json"), text);
+                // Either outcome is fine; what matters is that it returns.
+                match tms::load::load_source(&file) {
+                    Ok(l) => assert!(l.warnings.0.iter().all(|w| w.line >= 1)),
+                    Err(d) => assert!(!d.0.is_empty() && d.has_errors(), "{format} {p:?}"),
+                }
+            }
+        }
+    }
+}

@@ -35,8 +35,13 @@ pub fn run(args: Args) -> i32 {
                 if !args.quiet {
                     let m = &loaded.model;
                     eprintln!(
-                        "{}: valid: {} elements, {} flows, {} boundaries, {} data assets{}",
+                        "{}: {}: {} elements, {} flows, {} boundaries, {} data assets{}",
                         path.display(),
+                        if args.strict && n > 0 {
+                            "invalid under --strict"
+                        } else {
+                            "valid"
+                        },
                         m.elements.len(),
                         m.flows.len(),
                         m.boundaries.len(),

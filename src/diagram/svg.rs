@@ -621,13 +621,17 @@ pub fn sequence(q: &Seq, style: &Style) -> String {
             s,
             "<line x1=\"{x0:.1}\" y1=\"{ay:.1}\" x2=\"{end:.1}\" y2=\"{ay:.1}\" stroke=\"{stroke}\" stroke-width=\"1.4\"{dash} marker-end=\"url(#arrow{m0})\"/>"
         );
-        text_lines(
-            &mut s,
-            &msgs[i],
-            (x0 + x1) / 2.0,
-            top,
-            Ink::new(lsize, style.flow_text, "middle", false),
-        );
+        // A white plate under the label keeps lifelines from striking through it.
+        let plate = TextBox {
+            rect: Rect {
+                x: (x0 + x1) / 2.0 - msg_w[i] / 2.0 - 4.0,
+                y: top - 2.0,
+                w: msg_w[i] + 8.0,
+                h: msgs[i].len() as f32 * llh + 2.0,
+            },
+            lines: msgs[i].clone(),
+        };
+        label_box(&mut s, &plate, lsize, style.flow_text);
     }
     s.push_str("</svg>\n");
     s

@@ -88,7 +88,10 @@ fn explain(text: &str, pos: Pos, e: &serde_saphyr::Error) -> SyntaxError {
             .with_hint("YAML does not allow tabs here; use spaces");
     }
     let err = SyntaxError::new(pos, message);
-    if err.message.contains("unclosed") || err.message.contains("nesting deeper") {
+    if ["unclosed", "bracket", "nesting deeper"]
+        .iter()
+        .any(|w| err.message.contains(w))
+    {
         return err;
     }
     if let Some((open, at)) = unclosed_flow(text, pos) {
@@ -183,20 +186,23 @@ fn indentation_tab(text: &str, pos: Pos) -> Option<Pos> {
     None
 }
 
-/// The innermost flow collection (`[` or `{`) opened before `upto` on an earlier
-/// line and not closed by then: what a parse error deep inside one is really about.
+/// The innermost flow collection (`[` or `{`) opened on a line before the error
+/// at `upto`, still open there, and never closed in the rest of the file: what a
+/// parse error deep inside one is really about.
 ///
 /// A light scan, not a parser: brackets and quotes count only where a value can
-/// start (after `:`, `-`, `?`, `,`, `[`, `{` or at the start of a line), comments
-/// and block scalars (`|`, `>`) are skipped. It only ever adds a hint.
+/// start (after `:`, `-`, `?`, `,`, `[`, `{` or at the start of a line), a closer
+/// closes the nearest opener of its kind, comments and block scalars (`|`, `>`)
+/// are skipped. It only ever adds a hint.
 fn unclosed_flow(text: &str, upto: Pos) -> Option<(char, Pos)> {
     let mut stack: Vec<(char, Pos)> = Vec::new();
+    let mut open_at_error: Option<Vec<(char, Pos)>> = None;
     let mut quote: Option<char> = None;
     let mut block_indent: Option<usize> = None;
     for (li, line) in text.lines().enumerate() {
         let lineno = u32::try_from(li + 1).unwrap_or(u32::MAX);
-        if lineno > upto.line {
-            break;
+        if lineno > upto.line && open_at_error.is_none() {
+            open_at_error = Some(stack.clone());
         }
         let indent = line.len() - line.trim_start_matches(' ').len();
         if let Some(b) = block_indent {
@@ -211,8 +217,8 @@ fn unclosed_flow(text: &str, upto: Pos) -> Option<(char, Pos)> {
         while let Some((ci, c)) = chars.next() {
             let before = prev.replace(c);
             let col = u32::try_from(ci + 1).unwrap_or(u32::MAX);
-            if lineno == upto.line && col >= upto.col {
-                break;
+            if lineno == upto.line && col == upto.col && open_at_error.is_none() {
+                open_at_error = Some(stack.clone());
             }
             if let Some(q) = quote {
                 if q == '"' && c == '\\' {
@@ -233,8 +239,12 @@ fn unclosed_flow(text: &str, upto: Pos) -> Option<(char, Pos)> {
                 '#' if before.is_none_or(char::is_whitespace) => break,
                 '"' | '\'' if at_value => quote = Some(c),
                 '[' | '{' if at_value => stack.push((c, Pos::new(lineno, col))),
-                ']' | '}' if !stack.is_empty() => {
-                    stack.pop();
+                ']' | '}' => {
+                    let opener = if c == ']' { '[' } else { '{' };
+                    // Closes the nearest matching opener, and whatever was left open inside it.
+                    if let Some(i) = stack.iter().rposition(|(o, _)| *o == opener) {
+                        stack.truncate(i);
+                    }
                 }
                 _ => {}
             }
@@ -251,7 +261,12 @@ fn unclosed_flow(text: &str, upto: Pos) -> Option<(char, Pos)> {
             }
         }
     }
-    stack.pop().filter(|(_, at)| at.line < upto.line)
+    let open_at_error = open_at_error.unwrap_or_else(|| stack.clone());
+    open_at_error
+        .into_iter()
+        .rev()
+        .find(|b| stack.contains(b))
+        .filter(|(_, at)| at.line < upto.line)
 }
 
 fn pos_of(l: &serde_saphyr::Location) -> Pos {
@@ -397,6 +412,33 @@ mod tests {
             ));
         }
         assert!(parse(&s).is_err());
+    }
+
+    #[test]
+    fn unclosed_flow_finds_the_bracket_that_is_never_closed() {
+        let text = "title: x\nelements:\n  - id: a\n    tags: [pci, public\n  - id: b\n";
+        assert_eq!(
+            unclosed_flow(text, Pos::new(5, 7)),
+            Some(('[', Pos::new(4, 11)))
+        );
+        // Closed later, past an inner `{` left open: not "never closed".
+        let text = "title: x\nelements: [\n  {id: a},\n  {id: b\n]\n";
+        assert_eq!(unclosed_flow(text, Pos::new(4, 3)), None);
+        // Brackets in block scalars, quotes, comments and plain text do not count.
+        let text = "a: |\n  [x\nb: \"[y\"\nc: it's [z # {w\nd:\n - e\n  f: g\n";
+        assert_eq!(unclosed_flow(text, Pos::new(7, 4)), None);
+    }
+
+    #[test]
+    fn tabs_and_budgets_are_explained() {
+        let e = parse("title: x\nelements:\n  - id: a\n\ttype: server\n").unwrap_err();
+        assert_eq!(e.pos, Pos::new(4, 1));
+        assert!(e.message.contains("tab"), "{}", e.message);
+        let e = parse("title: a\n---\ntitle: b\n").unwrap_err();
+        assert!(e.message.contains("second YAML document"), "{}", e.message);
+        let deep = format!("a: {}{}", "[".repeat(100), "]".repeat(100));
+        let e = parse(&deep).unwrap_err();
+        assert!(e.message.contains("nesting deeper"), "{}", e.message);
     }
 
     #[test]
