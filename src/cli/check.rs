@@ -11,15 +11,10 @@ pub struct Args {
     /// The model file
     model: PathBuf,
     /// Fail while open findings at or above this severity remain
-    #[arg(long, default_value = "high", value_parser = parse_severity)]
+    #[arg(long, default_value = "high", value_parser = super::common::parse_severity)]
     fail_on: Severity,
     #[command(flatten)]
     rules: RuleArgs,
-}
-
-fn parse_severity(s: &str) -> Result<Severity, String> {
-    Severity::parse(s)
-        .ok_or_else(|| "expected one of: info, low, medium, high, critical".to_string())
 }
 
 pub fn run(args: Args) -> i32 {

@@ -11,26 +11,8 @@ pub mod tms_d2;
 /// model names are plain text written by users, and GitHub renders what we
 /// hand it (SARIF help, pull-request comments).
 pub fn md_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for (i, c) in s.char_indices() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' | '!' | '$' => {
-                out.push('\\');
-                out.push(c);
-            }
-            // At the start of a line these open a list or a heading underline.
-            '-' | '+' | '=' if i == 0 => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\r' | '\n' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
-    out
+    // One line: in a SARIF message or a list item a line break would end the item.
+    crate::report::md::escape(&s.replace("\r\n", " ").replace(['\r', '\n'], " "))
 }
 
 /// A Markdown code span holding `s` verbatim, whatever backticks it contains.
