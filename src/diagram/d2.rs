@@ -18,7 +18,7 @@ pub fn escape(s: &str) -> String {
         match c {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
-            // mutated
+            '$' => out.push_str("\\$"),
             '\n' => out.push_str("\\n"),
             c => out.push(c),
         }
