@@ -105,7 +105,27 @@ fn md_cells(row: &str) -> usize {
 
 #[test]
 fn hostile_markdown_keeps_tables_and_shows_markup_as_text() {
-    let md = report(HOSTILE, HOSTILE_RULES, "md");
+    let full = report(HOSTILE, HOSTILE_RULES, "md");
+    // The Mermaid block is code, not Markdown: its labels follow Mermaid's
+    // escaping (tested with the real parser in tests/diagram_tools.rs). Check
+    // that the fence closes, then scan the Markdown around it.
+    let open = full
+        .find("```mermaid\n")
+        .expect("the report embeds the diagram");
+    let fence_len = full[..open + 3]
+        .rsplit(|c| c != '`')
+        .next()
+        .map_or(3, str::len);
+    let fence = "`".repeat(fence_len);
+    let close = full[open + fence_len..]
+        .find(&format!("\n{fence}\n"))
+        .map(|i| open + fence_len + i)
+        .expect("the Mermaid fence closes");
+    assert!(
+        !full[open + fence_len..close].contains(&fence),
+        "a label closed the fence early"
+    );
+    let md = format!("{}{}", &full[..open], &full[close + fence_len + 2..]);
     let mut tables = 0;
     let mut columns: Option<usize> = None;
     for line in md.lines() {

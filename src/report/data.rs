@@ -60,6 +60,10 @@ pub struct ReportData<'a> {
     /// What a model imported from another format holds beyond ours (Threat
     /// Model Spec attack chains, threats, mitigations, ...); null for our own format.
     pub imported: Option<&'a crate::model::imported::Imported>,
+    /// The data-flow diagram as Mermaid text, and a code fence longer than any
+    /// run of backticks in it, so a label cannot close the block.
+    pub mermaid: String,
+    pub mermaid_fence: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -434,7 +438,14 @@ fn tree_order(model: &Model) -> Vec<(BoundaryIdx, usize)> {
     out
 }
 
+/// Three backticks, or one more than the longest run of them in `text`.
+fn fence_for(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
+}
+
 pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportData<'a> {
+    let mermaid = crate::diagram::mermaid_dfd(model);
     let crosses: Vec<Vec<BoundaryIdx>> = model.flows.iter().map(|f| crossed(model, f)).collect();
     let mut crossing_by_boundary: Vec<Vec<&str>> = vec![Vec::new(); model.boundaries.len()];
     for (f, bs) in model.flows.iter().zip(&crosses) {
@@ -739,5 +750,7 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
             .collect(),
         coverage: super::coverage::compute(model, lib, a),
         imported: model.imported.as_ref(),
+        mermaid_fence: fence_for(&mermaid),
+        mermaid,
     }
 }
