@@ -385,3 +385,58 @@ fn broken_pytm_files_are_rejected_with_every_problem() {
     assert!(text[0].contains("did you mean `Server`?"), "{}", text[0]);
     assert!(text[1].contains("did you mean \"Net\"?"), "{}", text[1]);
 }
+
+#[test]
+fn model_file_assumptions_and_overrides_become_triage() {
+    let dir = root().join("target/test-tmp/import-pytm");
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    let path = dir.join("overrides.json");
+    std::fs::write(
+        &path,
+        r#"{"name": "O", "elements": [{"__class__": "Actor", "name": "U"},
+ {"__class__": "Server", "name": "W", "overrides": [
+    {"threat_id": "X1", "response": "accepted by the CISO", "cvss": "9.1"},
+    {"threat_id": "X2", "response": "we will look at it"}],
+  "assumptions": [{"name": "Behind VPN", "exclude": ["X3", "X4"]}]}],
+ "flows": [{"name": "f", "source": "U", "sink": "W"}]}
+"#,
+    )
+    .expect("write the model");
+    let m = load(&path).model;
+    let triage: Vec<(&str, Status, Option<&str>)> = m
+        .triage
+        .iter()
+        .map(|t| (t.finding.as_str(), t.status, t.justification.as_deref()))
+        .collect();
+    assert_eq!(
+        triage,
+        [
+            ("X1@w", Status::Accepted, Some("accepted by the CISO")),
+            (
+                "X3@w",
+                Status::NotApplicable,
+                Some("pytm assumption: Behind VPN")
+            ),
+            (
+                "X4@w",
+                Status::NotApplicable,
+                Some("pytm assumption: Behind VPN")
+            ),
+        ]
+    );
+    let notes: Vec<&str> = m
+        .imported
+        .as_ref()
+        .expect("imported")
+        .not_carried
+        .iter()
+        .map(|n| n.what.as_str())
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "override of X1: cvss: 9.1",
+            "response to X2: \"we will look at it\" (not one of mitigated, transferred, avoided, accepted)"
+        ]
+    );
+}

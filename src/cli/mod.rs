@@ -52,11 +52,11 @@ enum Command {
     Check(check::Args),
     /// The rule library: list and show rules
     Rules(rules::Args),
-    /// Interchange formats for other tools (SARIF for code scanning)
+    /// Interchange formats for other tools (SARIF for code scanning, STIX, OTM, Threat Dragon)
     Export(export::Args),
     /// Findings that appeared, disappeared or changed between two versions of a model
     Diff(diff::Args),
-    /// Convert another tool's threat model (Threat Model Spec) to our format
+    /// Convert another tool's threat model (pytm, OTM, Threat Dragon, Threagile, Threat Model Spec) to our format
     Import(import::Args),
     /// Threat Model Spec's command: D2 per diagram (--svg to render), or a STIX bundle (--stix)
     Generate(generate::Args),

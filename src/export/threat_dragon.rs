@@ -358,9 +358,37 @@ fn element_cell(model: &Model, e: &Element, pos: (f64, f64), threats: Vec<J>, z:
         "visible": true,
         "shape": shape,
         "zIndex": z,
+        "ports": ports(&e.id),
         "id": cell_id(&e.id),
         "data": J::Object(data),
     })
+}
+
+/// The four connection ports Threat Dragon gives every node, so flows can be
+/// drawn from an exported element as from one made in Threat Dragon.
+fn ports(id: &str) -> J {
+    let group = |side: &str| {
+        json!({
+            "position": side,
+            "attrs": {"circle": {
+                "r": 4, "magnet": true, "stroke": "#5F95FF", "strokeWidth": 1, "fill": "#fff",
+                "style": {"visibility": "hidden"},
+            }},
+        })
+    };
+    let sides = ["top", "right", "bottom", "left"];
+    let items: Vec<J> = sides
+        .iter()
+        .map(|side| {
+            let port = Uuid::new_v5(
+                &Uuid::NAMESPACE_URL,
+                format!("tms:threat-dragon:port:{id}:{side}").as_bytes(),
+            );
+            json!({"group": side, "id": port.to_string()})
+        })
+        .collect();
+    let groups: Map<String, J> = sides.iter().map(|s| (s.to_string(), group(s))).collect();
+    json!({"groups": groups, "items": items})
 }
 
 /// Threat Dragon draws an element with open threats in red, one out of scope dashed.

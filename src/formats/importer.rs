@@ -332,18 +332,13 @@ pub fn is_valid_id(s: &str) -> bool {
 
 /// A short rendering of a value for a not-carried note.
 pub fn summary(v: &Node) -> String {
-    const MAX: usize = 100;
     match &v.kind {
         NodeKind::Seq(s) => format!("{} entries", s.len()),
+        NodeKind::Map(m) if m.len() <= 3 => clip(&v.to_json().to_string()),
         NodeKind::Map(m) => format!("{} keys", m.len()),
-        _ => clip(&match &v.kind {
-            NodeKind::Str(s) => s.clone(),
-            _ => v.to_json().to_string(),
-        }),
+        NodeKind::Str(s) => clip(s),
+        _ => v.to_json().to_string(),
     }
-    .chars()
-    .take(MAX + 3)
-    .collect()
 }
 
 /// Text cut to one line of reasonable length for a note.
@@ -427,14 +422,6 @@ impl<T: Copy> Index<T> {
         )
         .hint = hint;
         None
-    }
-
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
     }
 }
 

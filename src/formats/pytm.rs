@@ -111,6 +111,9 @@ struct Pytm<'a> {
     flows: Index<FlowIdx>,
     /// Model-level assumption names, to attribute pytm's excluded findings.
     tm_assumptions: Vec<String>,
+    /// The type of the element being read (none for flows and boundaries),
+    /// whose defaults decide what is left unset.
+    kind: Option<ElementKind>,
 }
 
 /// Reads a pytm JSON document; `None` when any error was found.
@@ -124,6 +127,7 @@ pub fn read(root: &Node, file: &str) -> (Option<Model>, crate::diag::Diagnostics
         elements: Index::new("element"),
         flows: Index::new("dataflow"),
         tm_assumptions: Vec::new(),
+        kind: None,
     };
     p.read(root);
     p.b.finish()
@@ -545,6 +549,7 @@ impl Pytm<'_> {
             ElementKind::Process
         });
         let mut e = importer::element(id.clone(), kind, name.clone(), n.pos);
+        self.kind = Some(kind);
         let what = format!("the {class} \"{name}\"");
         let anchor = Anchor::Element(id.clone());
         for (key, value) in n.as_map().unwrap_or(&[]) {
@@ -584,6 +589,7 @@ impl Pytm<'_> {
                 _ => self.flat(&mut e.attrs, key, value, kind.bit(), &class, &what, &anchor),
             }
         }
+        self.kind = None;
         if !self.elements.insert(&name, self.b.model.elements.len()) {
             self.duplicate_name(n, "element", &name);
         }
@@ -732,9 +738,11 @@ impl Pytm<'_> {
             _ => super::native::read_value(&mut self.b.r, value, def),
         };
         let Some(v) = v else { return };
-        let is_default = v.as_ref() == def.default.as_value_ref()
-            || matches!((&v, def.default), (Value::IntList(l), attrs::Default::EmptyList) if l.is_empty())
-            || matches!((&v, def.default), (Value::StrList(l), attrs::Default::EmptyList) if l.is_empty());
+        // pytm's default for this class (its Lambda runs on AWS).
+        let default = attrs::default_for(def, self.kind);
+        let is_default = v.as_ref() == default.as_value_ref()
+            || matches!((&v, default), (Value::IntList(l), attrs::Default::EmptyList) if l.is_empty())
+            || matches!((&v, default), (Value::StrList(l), attrs::Default::EmptyList) if l.is_empty());
         // A derived attribute's default still differs from leaving it unset.
         if is_default && (def.derived == Derivation::None || self.output) {
             return;
@@ -799,7 +807,26 @@ impl Pytm<'_> {
             match sid {
                 Some(sid) => {
                     let sid = sid.to_string();
-                    self.response_triage(&sid, &target, response, n.pos, anchor);
+                    if !response.trim().is_empty() {
+                        self.response_triage(&sid, &target, response, n.pos, anchor);
+                    }
+                    // What else an override restates (CVSS, severity, ...) has no place here.
+                    let rest: Vec<String> = n
+                        .as_map()
+                        .unwrap_or(&[])
+                        .iter()
+                        .filter(|(k, v)| {
+                            !matches!(&*k.name, "threat_id" | "id" | "response")
+                                && !is_empty_value(v)
+                        })
+                        .map(|(k, v)| format!("{}: {}", k.name, importer::summary(v)))
+                        .collect();
+                    if !rest.is_empty() {
+                        self.b.note(
+                            anchor.clone(),
+                            format!("override of {sid}: {}", rest.join(", ")),
+                        );
+                    }
                 }
                 None => self.b.note(
                     anchor.clone(),

@@ -336,6 +336,28 @@ impl Threagile<'_> {
         }
         self.runtimes(root);
         self.risks(root);
+        if let Some(inc) = root.get("includes").filter(|n| !n.is_null()) {
+            let files: Vec<String> = importer::string_list(&mut self.b.r, inc, "`includes`")
+                .into_iter()
+                .map(|(f, _)| f)
+                .collect();
+            if !files.is_empty() {
+                self.b
+                    .r
+                    .warning(
+                        inc.pos,
+                        format!(
+                            "the model includes {}; tms reads this file only",
+                            files.join(", ")
+                        ),
+                    )
+                    .hint = Some("merge the included files into one model".into());
+                self.b.note(
+                    Anchor::Model,
+                    format!("included files: {}", files.join(", ")),
+                );
+            }
+        }
     }
 
     fn people(&mut self, root: &Node) {
