@@ -3,10 +3,11 @@
 
 use std::io::Write;
 
-use serde::ser::{SerializeSeq, Serializer};
+use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
 use serde::Serialize;
+use serde_json::value::RawValue;
 
-use super::{finding_view, summary, Summary};
+use super::{finding_view, summary, FindingView, Summary};
 use crate::model::Model;
 use crate::rules::engine::Analysis;
 use crate::rules::library::Library;
@@ -24,11 +25,77 @@ struct Findings<'a> {
     a: &'a Analysis,
 }
 
+/// A rule's long texts as JSON string literals, escaped once: a large model
+/// repeats them in hundreds of thousands of findings, and escaping dominated
+/// the time to write the report.
+struct RuleTexts {
+    title: Box<RawValue>,
+    description: Box<RawValue>,
+    mitigation: Box<RawValue>,
+}
+
+fn raw(s: &str) -> Box<RawValue> {
+    // A JSON string literal is always a valid raw value.
+    serde_json::to_string(s)
+        .ok()
+        .and_then(|j| RawValue::from_string(j).ok())
+        .unwrap_or_else(|| RawValue::from_string("\"\"".to_string()).expect("literal"))
+}
+
+/// A finding as `FindingView` serialises it, with the rule's texts pre-escaped.
+struct JsonFinding<'a> {
+    v: FindingView<'a>,
+    texts: &'a RuleTexts,
+}
+
+impl Serialize for JsonFinding<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let v = &self.v;
+        let n = 15 + usize::from(v.cvss.is_some()) + usize::from(v.dread.is_some());
+        let mut st = s.serialize_struct("Finding", n)?;
+        st.serialize_field("id", v.id)?;
+        st.serialize_field("rule", v.rule)?;
+        st.serialize_field("title", &self.texts.title)?;
+        st.serialize_field("target", v.target)?;
+        st.serialize_field("targetType", v.target_type)?;
+        st.serialize_field("stride", v.stride)?;
+        st.serialize_field("severity", &v.severity)?;
+        st.serialize_field("status", &v.status)?;
+        st.serialize_field("justification", &v.justification)?;
+        st.serialize_field("description", &self.texts.description)?;
+        st.serialize_field("mitigation", &self.texts.mitigation)?;
+        st.serialize_field("mappings", v.mappings)?;
+        st.serialize_field("location", &v.location)?;
+        st.serialize_field("likelihood", v.likelihood)?;
+        st.serialize_field("risk", &v.risk)?;
+        if let Some(c) = &v.cvss {
+            st.serialize_field("cvss", c)?;
+        }
+        if let Some(d) = &v.dread {
+            st.serialize_field("dread", d)?;
+        }
+        st.end()
+    }
+}
+
 impl Serialize for Findings<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let texts: Vec<RuleTexts> = self
+            .lib
+            .rules
+            .iter()
+            .map(|r| RuleTexts {
+                title: raw(&r.title),
+                description: raw(&r.description),
+                mitigation: raw(&r.mitigation),
+            })
+            .collect();
         let mut seq = s.serialize_seq(Some(self.a.findings.len()))?;
         for f in &self.a.findings {
-            seq.serialize_element(&finding_view(self.model, self.lib, f))?;
+            seq.serialize_element(&JsonFinding {
+                v: finding_view(self.model, self.lib, f),
+                texts: &texts[f.rule],
+            })?;
         }
         seq.end()
     }
