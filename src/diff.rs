@@ -230,8 +230,7 @@ impl Diff<'_> {
     }
 
     pub fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, self)?;
-        out.write_all(b"\n")
+        crate::output::write_json_pretty(out, self)
     }
 
     /// GitHub-flavoured Markdown for a pull-request comment: a headline with

@@ -83,8 +83,7 @@ pub fn write(
             },
         }],
     };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    out.write_all(b"\n")
+    crate::output::write_json_pretty(out, &log)
 }
 
 pub fn render(model: &Model, lib: &Library, a: &Analysis) -> String {

@@ -56,8 +56,7 @@ pub fn write(
     lib: &Library,
     analysis: &Analysis,
 ) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &bundle(model, lib, analysis))?;
-    out.write_all(b"\n")
+    crate::output::write_json_pretty(out, &bundle(model, lib, analysis))
 }
 
 /// The bundle as JSON.

@@ -45,8 +45,7 @@ pub fn write(
     lib: &Library,
     analysis: &Analysis,
 ) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &document(model, lib, analysis))?;
-    out.write_all(b"\n")
+    crate::output::write_json_pretty(out, &document(model, lib, analysis))
 }
 
 /// A node's size as Threat Dragon draws that shape.

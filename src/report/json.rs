@@ -122,8 +122,7 @@ pub fn write(
         findings: Findings { model, lib, a },
         summary: summary(model, lib, a),
     };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
-    out.write_all(b"\n")
+    crate::output::write_json_pretty(out, &report)
 }
 
 pub fn render(model: &Model, lib: &Library, a: &Analysis) -> String {

@@ -38,53 +38,39 @@ pub struct Analysis {
 const PARALLEL_THRESHOLD: usize = 2_000;
 
 pub fn analyze(model: &Model, lib: &Library) -> Analysis {
-    let matched = match_rules(model, lib);
-    let mut findings: Vec<Finding> = matched
-        .into_iter()
-        .map(|(rule, target)| Finding {
-            id: format!("{}@{}", lib.rules[rule].id, target_id(model, target)),
-            rule,
-            target,
-            status: Status::Open,
-            justification: None,
-            triage: None,
-            assumption: None,
-            expired: None,
-        })
-        .collect();
-    sort_by_id(model, lib, &mut findings);
+    let mut findings = match_rules(model, lib);
     let warnings = apply_triage(model, lib, &mut findings, crate::dates::today());
     Analysis { findings, warnings }
 }
 
-/// Sorts findings by their `RULE@TARGET` id without comparing the strings:
-/// `@` appears in no id, so the order is that of `RULE@` and then of `TARGET`,
-/// and both can be ranked once.
-fn sort_by_id(model: &Model, lib: &Library, findings: &mut [Finding]) {
+fn new_finding(model: &Model, lib: &Library, rule: usize, target: TargetRef) -> Finding {
+    let (r, t) = (lib.rules[rule].id.as_str(), target_id(model, target));
+    let mut id = String::with_capacity(r.len() + 1 + t.len());
+    id.push_str(r);
+    id.push('@');
+    id.push_str(t);
+    Finding {
+        id,
+        rule,
+        target,
+        status: Status::Open,
+        justification: None,
+        triage: None,
+        assumption: None,
+        expired: None,
+    }
+}
+
+/// Rule indices in the order of their ids followed by `@`: `@` appears in no
+/// id, so ordering findings by rule in this order and then by target id is
+/// ordering them by their `RULE@TARGET` id.
+fn rules_in_id_order(lib: &Library) -> Vec<usize> {
     let mut rules: Vec<usize> = (0..lib.rules.len()).collect();
     rules.sort_by(|a, b| {
         let (x, y) = (&lib.rules[*a].id, &lib.rules[*b].id);
         x.bytes().chain([b'@']).cmp(y.bytes().chain([b'@']))
     });
-    let mut rule_rank = vec![0u32; rules.len()];
-    for (rank, r) in rules.into_iter().enumerate() {
-        rule_rank[r] = rank as u32;
-    }
-    let ne = model.elements.len();
-    let slot = |t: TargetRef| match t {
-        TargetRef::Element(e) => e,
-        TargetRef::Flow(f) => ne + f,
-    };
-    let mut targets: Vec<TargetRef> = (0..ne)
-        .map(TargetRef::Element)
-        .chain((0..model.flows.len()).map(TargetRef::Flow))
-        .collect();
-    targets.sort_unstable_by(|a, b| target_id(model, *a).cmp(target_id(model, *b)));
-    let mut target_rank = vec![0u32; targets.len()];
-    for (rank, t) in targets.into_iter().enumerate() {
-        target_rank[slot(t)] = rank as u32;
-    }
-    findings.sort_unstable_by_key(|f| (rule_rank[f.rule], target_rank[slot(f.target)]));
+    rules
 }
 
 pub fn target_id(model: &Model, t: TargetRef) -> &str {
@@ -94,23 +80,9 @@ pub fn target_id(model: &Model, t: TargetRef) -> &str {
     }
 }
 
-/// Every (rule, target) pair whose condition holds; targets out of scope are skipped, as in pytm.
-fn match_rules(model: &Model, lib: &Library) -> Vec<(usize, TargetRef)> {
-    let graph = Graph::build(model);
-    let ctx = Ctx {
-        model,
-        graph: &graph,
-    };
-    // Rules applicable to each kind, resolved once: index 0..9 element kinds, 9 flows.
-    let by_kind: Vec<Vec<usize>> = (0..10)
-        .map(|bit| {
-            let t = Targets(1 << bit);
-            (0..lib.rules.len())
-                .filter(|i| lib.rules[*i].targets.intersects(t))
-                .collect()
-        })
-        .collect();
-    let targets: Vec<TargetRef> = model
+/// Targets in scope (out-of-scope ones are skipped, as in pytm), by id.
+fn targets_in_id_order(model: &Model) -> Vec<TargetRef> {
+    let mut targets: Vec<TargetRef> = model
         .elements
         .iter()
         .enumerate()
@@ -125,9 +97,32 @@ fn match_rules(model: &Model, lib: &Library) -> Vec<(usize, TargetRef)> {
                 .map(|(i, _)| TargetRef::Flow(i)),
         )
         .collect();
-    let eval_chunk = |chunk: &[TargetRef]| -> Vec<(usize, TargetRef)> {
+    targets.sort_unstable_by(|a, b| target_id(model, *a).cmp(target_id(model, *b)));
+    targets
+}
+
+/// Every finding, sorted by id. Targets are visited in id order and each
+/// match lands in its rule's bucket, so reading the buckets rule by rule
+/// gives the id order without comparing a single finding id.
+fn match_rules(model: &Model, lib: &Library) -> Vec<Finding> {
+    let graph = Graph::build(model);
+    let ctx = Ctx {
+        model,
+        graph: &graph,
+    };
+    // Rules applicable to each kind, resolved once: index 0..9 element kinds, 9 flows.
+    let by_kind: Vec<Vec<usize>> = (0..10)
+        .map(|bit| {
+            let t = Targets(1 << bit);
+            (0..lib.rules.len())
+                .filter(|i| lib.rules[*i].targets.intersects(t))
+                .collect()
+        })
+        .collect();
+    let targets = targets_in_id_order(model);
+    let eval_chunk = |chunk: &[TargetRef]| -> Vec<Vec<TargetRef>> {
         let mut vars = Vec::new();
-        let mut out = Vec::new();
+        let mut buckets = vec![Vec::new(); lib.rules.len()];
         for t in chunk {
             let kind = match t {
                 TargetRef::Element(e) => model.elements[*e].kind as usize,
@@ -135,17 +130,29 @@ fn match_rules(model: &Model, lib: &Library) -> Vec<(usize, TargetRef)> {
             };
             for r in &by_kind[kind] {
                 if condition::eval::matches_with(&lib.rules[*r].compiled, ctx, *t, &mut vars) {
-                    out.push((*r, *t));
+                    buckets[*r].push(*t);
                 }
             }
         }
-        out
+        buckets
     };
-    if targets.len() < PARALLEL_THRESHOLD {
-        eval_chunk(&targets)
+    let chunks: Vec<Vec<Vec<TargetRef>>> = if targets.len() < PARALLEL_THRESHOLD {
+        vec![eval_chunk(&targets)]
     } else {
-        targets.par_chunks(1024).flat_map_iter(eval_chunk).collect()
+        targets.par_chunks(4096).map(eval_chunk).collect()
+    };
+    let total = chunks.iter().flatten().map(Vec::len).sum();
+    let mut findings = Vec::with_capacity(total);
+    for rule in rules_in_id_order(lib) {
+        for chunk in &chunks {
+            findings.extend(
+                chunk[rule]
+                    .iter()
+                    .map(|t| new_finding(model, lib, rule, *t)),
+            );
+        }
     }
+    findings
 }
 
 /// `*` matches any run of characters; everything else matches itself.
