@@ -896,10 +896,10 @@ impl Otm<'_> {
                 if m.is_null() {
                     continue;
                 }
-                let Some(mid) = m.get("mitigation").and_then(Node::as_str) else {
+                let Some(mid) = m.str_at("mitigation") else {
                     continue;
                 };
-                let mstate = m.get("state").and_then(Node::as_str).unwrap_or("");
+                let mstate = m.str_at("state").unwrap_or("");
                 match self.mitigations.get(mid) {
                     Some((name, _)) => mitigations.push(if mstate.is_empty() {
                         format!("\"{}\"", importer::clip(name))
@@ -941,7 +941,7 @@ impl Otm<'_> {
                 about.push(format!("likelihood {l}, impact {i}"));
             }
             let status = status(&state);
-            let justification = t.get("justification").and_then(Node::as_str);
+            let justification = t.str_at("justification");
             // A decision, or tms's own export of a finding someone wrote about.
             let decided = matches!(status, Some(s) if s != Status::Open)
                 || (self.ours && status.is_some() && justification.is_some());
@@ -967,8 +967,7 @@ impl Otm<'_> {
                     owner,
                     ticket,
                     expires: t
-                        .get("expires")
-                        .and_then(Node::as_str)
+                        .str_at("expires")
                         .filter(|d| crate::dates::parse_date(d).is_some())
                         .map(str::to_string),
                     severity: None,

@@ -803,7 +803,7 @@ impl Pytm<'_> {
                 .get("threat_id")
                 .or_else(|| n.get("id"))
                 .and_then(Node::as_str);
-            let response = n.get("response").and_then(Node::as_str).unwrap_or("");
+            let response = n.str_at("response").unwrap_or("");
             match sid {
                 Some(sid) => {
                     let sid = sid.to_string();
@@ -987,10 +987,7 @@ impl Pytm<'_> {
     /// an element's own assumption becomes triage, not applicable there.
     fn excluded_findings(&mut self, node: &Node) {
         for n in self.b.r.seq(node, "`excluded_findings`").unwrap_or(&[]) {
-            let (Some(sid), Some(target)) = (
-                n.get("threat_id").and_then(Node::as_str),
-                n.get("target").and_then(Node::as_str),
-            ) else {
+            let (Some(sid), Some(target)) = (n.str_at("threat_id"), n.str_at("target")) else {
                 continue;
             };
             let a = n.get("assumption");
@@ -1026,14 +1023,11 @@ impl Pytm<'_> {
     /// `--json` output: a finding whose `response` says how it is handled.
     fn findings(&mut self, node: &Node) {
         for n in self.b.r.seq(node, "`findings`").unwrap_or(&[]) {
-            let response = n.get("response").and_then(Node::as_str).unwrap_or("");
+            let response = n.str_at("response").unwrap_or("");
             if response.trim().is_empty() {
                 continue;
             }
-            let (Some(sid), Some(target)) = (
-                n.get("threat_id").and_then(Node::as_str),
-                n.get("target").and_then(Node::as_str),
-            ) else {
+            let (Some(sid), Some(target)) = (n.str_at("threat_id"), n.str_at("target")) else {
                 continue;
             };
             let Some(id) = self.target_id(target) else {

@@ -659,7 +659,7 @@ impl Threagile<'_> {
     /// What an asset processes and stores: its data; a stored datum is stored,
     /// and a datastore keeping data rated restricted or above stores sensitive data.
     fn asset_data(&mut self, v: &Node) {
-        let Some(tid) = v.get("id").and_then(Node::as_str) else {
+        let Some(tid) = v.str_at("id") else {
             return;
         };
         let Some((e, _)) = self.assets.get(tid).copied() else {
@@ -720,7 +720,7 @@ impl Threagile<'_> {
     }
 
     fn boundary_members(&mut self, k: &Key, v: &Node) {
-        let Some(tid) = v.get("id").and_then(Node::as_str) else {
+        let Some(tid) = v.str_at("id") else {
             return;
         };
         let Some((bi, _)) = self.boundaries.get(tid).copied() else {
@@ -782,11 +782,7 @@ impl Threagile<'_> {
                 v.get("internet").map(|n| &n.kind),
                 Some(NodeKind::Bool(true))
             );
-            let Some((e, _)) = v
-                .get("id")
-                .and_then(Node::as_str)
-                .and_then(|id| self.assets.get(id).copied())
-            else {
+            let Some((e, _)) = v.str_at("id").and_then(|id| self.assets.get(id).copied()) else {
                 continue;
             };
             if on && self.b.model.elements[e].boundary.is_none() {
@@ -807,7 +803,7 @@ impl Threagile<'_> {
     }
 
     fn links(&mut self, k: &Key, v: &Node) {
-        let Some(tid) = v.get("id").and_then(Node::as_str) else {
+        let Some(tid) = v.str_at("id") else {
             return;
         };
         let Some((source, _)) = self.assets.get(tid).copied() else {

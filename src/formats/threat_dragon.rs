@@ -158,7 +158,7 @@ impl Dragon<'_> {
         if self.b.r.map(root, "a Threat Dragon model").is_none() {
             return;
         }
-        if let Some(v) = root.get("version").and_then(Node::as_str) {
+        if let Some(v) = root.str_at("version") {
             if v.starts_with("1.") || v.starts_with("0.") {
                 self.b
                     .r
@@ -185,11 +185,7 @@ impl Dragon<'_> {
                 self.b.model.description =
                     importer::text(&mut self.b.r, d, "`description`").unwrap_or_default();
             }
-            if let Some(o) = s
-                .get("owner")
-                .and_then(Node::as_str)
-                .filter(|o| !o.trim().is_empty())
-            {
+            if let Some(o) = s.str_at("owner").filter(|o| !o.trim().is_empty()) {
                 self.b.model.authors.push(Author {
                     name: o.to_string(),
                     email: None,
@@ -204,11 +200,7 @@ impl Dragon<'_> {
             .and_then(Node::as_seq)
             .unwrap_or(&[])
         {
-            if let Some(name) = c
-                .get("name")
-                .and_then(Node::as_str)
-                .filter(|n| !n.trim().is_empty())
-            {
+            if let Some(name) = c.str_at("name").filter(|n| !n.trim().is_empty()) {
                 if !self.b.model.authors.iter().any(|a| a.name == name) {
                     self.b.model.authors.push(Author {
                         name: name.to_string(),
@@ -217,11 +209,7 @@ impl Dragon<'_> {
                 }
             }
         }
-        if let Some(r) = detail
-            .get("reviewer")
-            .and_then(Node::as_str)
-            .filter(|r| !r.trim().is_empty())
-        {
+        if let Some(r) = detail.str_at("reviewer").filter(|r| !r.trim().is_empty()) {
             self.b.note(Anchor::Model, format!("reviewer: {r}"));
         }
         let diagrams = detail
@@ -238,13 +226,9 @@ impl Dragon<'_> {
         if self.b.r.map(d, "a diagram").is_none() {
             return;
         }
-        let title = d
-            .get("title")
-            .and_then(Node::as_str)
-            .unwrap_or("")
-            .to_string();
+        let title = d.str_at("title").unwrap_or("").to_string();
         if many {
-            let kind = d.get("diagramType").and_then(Node::as_str).unwrap_or("");
+            let kind = d.str_at("diagramType").unwrap_or("");
             self.b.note(
                 Anchor::Model,
                 format!("diagram \"{title}\" ({kind}): its elements are all in this one model"),
@@ -264,7 +248,7 @@ impl Dragon<'_> {
             if self.b.r.map(c, "a cell").is_none() {
                 continue;
             }
-            let shape = c.get("shape").and_then(Node::as_str).unwrap_or("");
+            let shape = c.str_at("shape").unwrap_or("");
             let data_type = c
                 .get("data")
                 .and_then(|x| x.get("type"))
@@ -278,7 +262,7 @@ impl Dragon<'_> {
             };
             if let Some(kind) = kind {
                 if let Some(i) = self.element(c, kind) {
-                    if let Some(id) = c.get("id").and_then(Node::as_str) {
+                    if let Some(id) = c.str_at("id") {
                         by_cell.insert(id, placed.len());
                     }
                     placed.push(Placed {
@@ -347,7 +331,7 @@ impl Dragon<'_> {
     /// Our id for a cell: Threat Dragon's own when it is a readable id (tms's
     /// export writes ours), else the name's; generated UUIDs say nothing.
     fn cell_id(&mut self, c: &Node, kind: &'static str, name: &str) -> String {
-        match c.get("id").and_then(Node::as_str) {
+        match c.str_at("id") {
             Some(id) if importer::is_valid_id(id) && !importer::is_uuid(id) => {
                 let pos = c.get("id").map_or(c.pos, |n| n.pos);
                 self.b.claim_id(kind, id, pos)
@@ -601,7 +585,7 @@ impl Dragon<'_> {
         name: &str,
     ) -> Option<ElementIdx> {
         let n = c.get(key)?;
-        if let Some(cell) = n.get("cell").and_then(Node::as_str) {
+        if let Some(cell) = n.str_at("cell") {
             return match by_cell.get(cell) {
                 Some(i) => Some(placed[*i].idx),
                 None => {
@@ -790,20 +774,14 @@ impl Dragon<'_> {
             .unwrap_or(&[]);
         for t in list {
             self.threat_number += 1;
-            let text = |k: &str| {
-                t.get(k)
-                    .and_then(Node::as_str)
-                    .unwrap_or("")
-                    .trim()
-                    .to_string()
-            };
+            let text = |k: &str| t.str_at(k).unwrap_or("").trim().to_string();
             let (title, status_s, severity, kind) = (
                 text("title"),
                 text("status"),
                 text("severity"),
                 text("type"),
             );
-            let rule = t.get("ruleId").and_then(Node::as_str).unwrap_or("");
+            let rule = t.str_at("ruleId").unwrap_or("");
             let status = status(&status_s);
             let ours = importer::is_valid_id(rule) && !importer::is_uuid(rule);
             if ours {
@@ -840,7 +818,7 @@ impl Dragon<'_> {
                 // An open finding of tms's own export: tms finds it again, and
                 // keeps what the team wrote about it.
                 if status == Some(Status::Open) {
-                    if let Some(j) = t.get("justification").and_then(Node::as_str) {
+                    if let Some(j) = t.str_at("justification") {
                         self.b.model.triage.push(TriageEntry {
                             finding: format!("{rule}@{target}"),
                             rule: rule.to_string(),

@@ -43,8 +43,7 @@ pub fn detect(root: &Node) -> bool {
             None => root.get("id").is_some(),
         };
     }
-    root.get("type")
-        .and_then(Node::as_str)
+    root.str_at("type")
         .is_some_and(|t| DiagramKind::parse(t).is_some())
 }
 
@@ -526,10 +525,7 @@ impl Importer<'_> {
                 .and_then(Node::as_seq)
                 .unwrap_or(&[])
             {
-                if let (Some(id), Some(asset)) = (
-                    c.get("id").and_then(Node::as_str),
-                    c.get("assetId").and_then(Node::as_str),
-                ) {
+                if let (Some(id), Some(asset)) = (c.str_at("id"), c.str_at("assetId")) {
                     self.credential_assets
                         .insert(id.to_string(), asset.to_string());
                 }
@@ -844,7 +840,7 @@ impl Importer<'_> {
                 continue;
             };
             for node in list {
-                let Some(src) = node.get("id").and_then(Node::as_str) else {
+                let Some(src) = node.str_at("id") else {
                     continue;
                 };
                 if !done.insert(src.to_string()) {
@@ -1263,7 +1259,7 @@ impl Importer<'_> {
         let mut links = Vec::new();
         for d in root.get("diagrams").and_then(Node::as_seq).unwrap_or(&[]) {
             for e in d.get("elements").and_then(Node::as_seq).unwrap_or(&[]) {
-                let Some(eid) = e.get("id").and_then(Node::as_str) else {
+                let Some(eid) = e.str_at("id") else {
                     continue;
                 };
                 for a in e.get("assetIds").and_then(Node::as_seq).unwrap_or(&[]) {
@@ -1336,7 +1332,7 @@ impl Importer<'_> {
         };
         let label = format!("{} diagram `{title}`", d.kind.as_str());
         for b in node.get("boundaries").and_then(Node::as_seq).unwrap_or(&[]) {
-            let Some(src) = b.get("id").and_then(Node::as_str) else {
+            let Some(src) = b.str_at("id") else {
                 continue;
             };
             let Some(id) = self.boundary_ids.get(src).cloned() else {
@@ -1349,71 +1345,30 @@ impl Importer<'_> {
                     .map(|p| self.model.boundaries[p].id.clone()),
                 _ => None,
             };
-            diagram.boundaries.push(SpecBoundary {
-                label: b
-                    .get("label")
-                    .and_then(Node::as_str)
-                    .unwrap_or(src)
-                    .to_string(),
-                kind: b
-                    .get("type")
-                    .and_then(Node::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-                description: b
-                    .get("description")
-                    .and_then(Node::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-                id,
-                parent,
-            });
+            diagram.boundaries.push(spec_node(b, src, id, parent));
         }
         for e in node.get("elements").and_then(Node::as_seq).unwrap_or(&[]) {
-            let Some(src) = e.get("id").and_then(Node::as_str) else {
+            let Some(src) = e.str_at("id") else {
                 continue;
             };
             let Some(id) = self.element_ids.get(src).cloned() else {
                 continue;
             };
             let parent = e
-                .get("parentId")
-                .and_then(Node::as_str)
+                .str_at("parentId")
                 .and_then(|p| self.boundary_ids.get(p).cloned());
-            diagram.elements.push(SpecNode {
-                label: e
-                    .get("label")
-                    .and_then(Node::as_str)
-                    .unwrap_or(src)
-                    .to_string(),
-                kind: e
-                    .get("type")
-                    .and_then(Node::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-                description: e
-                    .get("description")
-                    .and_then(Node::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-                id,
-                parent,
-            });
+            diagram.elements.push(spec_node(e, src, id, parent));
         }
         for a in node.get("actors").and_then(Node::as_seq).unwrap_or(&[]) {
-            let Some(src) = a.get("id").and_then(Node::as_str) else {
+            let Some(src) = a.str_at("id") else {
                 continue;
             };
             let Some(id) = self.element_ids.get(src).cloned() else {
                 continue;
             };
             diagram.actors.push(SpecActor {
-                label: a
-                    .get("label")
-                    .and_then(Node::as_str)
-                    .unwrap_or(src)
-                    .to_string(),
-                kind: a.get("type").and_then(Node::as_str).map(str::to_string),
+                label: a.str_at("label").unwrap_or(src).to_string(),
+                kind: a.str_at("type").map(str::to_string),
                 malicious: matches!(
                     a.get("malicious").map(|n| &n.kind),
                     Some(NodeKind::Bool(true))
@@ -1574,8 +1529,7 @@ impl Importer<'_> {
         let (source, sink) = (self.element_index(&from), self.element_index(&to));
         // A flow that carries a credential (`credentialFlowId`) carries its asset.
         let data: Vec<DataIdx> = node
-            .get("credentialFlowId")
-            .and_then(Node::as_str)
+            .str_at("credentialFlowId")
             .and_then(|c| self.credential_assets.get(c))
             .and_then(|a| self.data_ids.get(a))
             .and_then(|d| match self.model.ids.get(d) {
@@ -2139,11 +2093,23 @@ fn latest_run(root: &Node) -> Option<String> {
     root.get("analysisRuns")?
         .as_seq()?
         .iter()
-        .flat_map(|run| ["completedAt", "startedAt"].map(|k| run.get(k).and_then(Node::as_str)))
+        .flat_map(|run| ["completedAt", "startedAt"].map(|k| run.str_at(k)))
         .flatten()
         .filter_map(|s| crate::dates::parse_timestamp(s).map(|t| (t, s)))
         .max_by_key(|(t, _)| *t)
         .map(|(_, s)| s.to_string())
+}
+
+/// An element or boundary of one diagram: its label (the source id when it
+/// has none), its Threat Model Spec type and description.
+fn spec_node(n: &Node, src: &str, id: String, parent: Option<String>) -> SpecNode {
+    SpecNode {
+        label: n.str_at("label").unwrap_or(src).to_string(),
+        kind: n.str_at("type").unwrap_or("").to_string(),
+        description: n.str_at("description").unwrap_or("").to_string(),
+        id,
+        parent,
+    }
 }
 
 #[cfg(test)]

@@ -142,7 +142,7 @@ pub struct SpecDiagram {
     pub other: Map<String, Value>,
 }
 
-/// An element as one diagram draws it.
+/// An element (or a boundary) as one diagram draws it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SpecNode {
@@ -150,22 +150,15 @@ pub struct SpecNode {
     pub label: String,
     /// Threat Model Spec's element type (`process`, `gateway`, `browser`, ...).
     pub kind: String,
-    /// The boundary (our id) it sits in, in this diagram.
+    /// The boundary (our id) it sits in, in this diagram (for a boundary: in the model).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
     pub description: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SpecBoundary {
-    pub id: String,
-    pub label: String,
-    pub kind: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub parent: Option<String>,
-    pub description: String,
-}
+/// A boundary as one diagram draws it: the same fields as an element, its
+/// `parent` being the enclosing boundary.
+pub type SpecBoundary = SpecNode;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -65,12 +65,7 @@ pub fn read(root: &Node, file: &str) -> Result<Vec<Rule>, Diagnostics> {
         if node.get("DEPRECATED").is_some() {
             continue;
         }
-        let text = |key: &str| {
-            node.get(key)
-                .and_then(Node::as_str)
-                .unwrap_or("")
-                .to_string()
-        };
+        let text = |key: &str| node.str_at(key).unwrap_or("").to_string();
         let id = text("SID");
         if id.is_empty() {
             r.error(node.pos, "a pytm threat has no `SID`");

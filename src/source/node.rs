@@ -128,6 +128,11 @@ impl Node {
             .map(|(_, v)| v)
     }
 
+    /// The string under `key` when this node is a mapping and that value is a string.
+    pub fn str_at(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(Node::as_str)
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(self.kind, NodeKind::Null)
     }
