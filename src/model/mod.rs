@@ -100,26 +100,51 @@ impl attrs::Default {
 /// The attributes a model sets on one element or flow; the rest read as defaults.
 ///
 /// Sparse and sorted by id: a typical element sets a handful of the ~90 attributes,
-/// and a dense table per element would cost megabytes on large models.
+/// and a dense table per element would cost megabytes on large models. A bitmap of
+/// which ids are set finds a value's index by counting bits, and answers "not set"
+/// (the common case when rules read defaults) without touching the values at all.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Attrs(Vec<(AttrId, Value)>);
+pub struct Attrs {
+    set: [u64; SET_WORDS],
+    values: Vec<(AttrId, Value)>,
+}
+
+const SET_WORDS: usize = 2;
+const _: () = assert!(attrs::ATTRS.len() <= SET_WORDS * 64, "widen Attrs::set");
 
 impl Attrs {
+    fn bit(id: AttrId) -> (usize, u64) {
+        let i = id.0 as usize;
+        (i / 64, 1u64 << (i % 64))
+    }
+
+    /// Where `id`'s value is, or would be inserted, in `values`.
+    fn index(&self, id: AttrId) -> (bool, usize) {
+        let (word, bit) = Self::bit(id);
+        let before: u32 = self.set[..word].iter().map(|w| w.count_ones()).sum();
+        let here = (self.set[word] & (bit - 1)).count_ones();
+        (self.set[word] & bit != 0, (before + here) as usize)
+    }
+
     pub fn get(&self, id: AttrId) -> ValueRef<'_> {
-        match self.0.binary_search_by_key(&id, |(i, _)| *i) {
-            Ok(i) => self.0[i].1.as_ref(),
-            Err(_) => id.def().default.as_value_ref(),
+        match self.index(id) {
+            (true, i) => self.values[i].1.as_ref(),
+            (false, _) => id.def().default.as_value_ref(),
         }
     }
 
     pub fn is_set(&self, id: AttrId) -> bool {
-        self.0.binary_search_by_key(&id, |(i, _)| *i).is_ok()
+        self.index(id).0
     }
 
     pub fn set(&mut self, id: AttrId, v: Value) {
-        match self.0.binary_search_by_key(&id, |(i, _)| *i) {
-            Ok(i) => self.0[i].1 = v,
-            Err(i) => self.0.insert(i, (id, v)),
+        match self.index(id) {
+            (true, i) => self.values[i].1 = v,
+            (false, i) => {
+                let (word, bit) = Self::bit(id);
+                self.set[word] |= bit;
+                self.values.insert(i, (id, v));
+            }
         }
     }
 
@@ -129,7 +154,7 @@ impl Attrs {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (AttrId, &Value)> {
-        self.0.iter().map(|(i, v)| (*i, v))
+        self.values.iter().map(|(i, v)| (*i, v))
     }
 }
 
