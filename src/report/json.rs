@@ -29,9 +29,31 @@ struct Findings<'a> {
 /// repeats them in hundreds of thousands of findings, and escaping dominated
 /// the time to write the report.
 struct RuleTexts {
+    rule: Box<RawValue>,
     title: Box<RawValue>,
+    stride: Box<RawValue>,
     description: Box<RawValue>,
     mitigation: Box<RawValue>,
+    mappings: Box<RawValue>,
+    likelihood: Box<RawValue>,
+}
+
+/// How deep a finding's fields sit in the pretty report: inside the report
+/// object, its `findings` array and the finding object.
+const FIELD_INDENT: &str = "\n      ";
+
+impl RuleTexts {
+    fn new(r: &crate::rules::Rule) -> RuleTexts {
+        RuleTexts {
+            rule: raw(&r.id),
+            title: raw(&r.title),
+            stride: nested(&r.stride),
+            description: raw(&r.description),
+            mitigation: raw(&r.mitigation),
+            mappings: nested(&r.mappings),
+            likelihood: raw(r.likelihood.as_str()),
+        }
+    }
 }
 
 fn raw(s: &str) -> Box<RawValue> {
@@ -40,6 +62,16 @@ fn raw(s: &str) -> Box<RawValue> {
         .ok()
         .and_then(|j| RawValue::from_string(j).ok())
         .unwrap_or_else(|| RawValue::from_string("\"\"".to_string()).expect("literal"))
+}
+
+/// A value as the pretty printer would write it as a finding's field: a raw
+/// value is copied verbatim, so its inner lines carry the field's indent.
+/// (A JSON string holds no raw newline, so only structure lines move.)
+fn nested<T: Serialize + ?Sized>(v: &T) -> Box<RawValue> {
+    serde_json::to_string_pretty(v)
+        .ok()
+        .and_then(|j| RawValue::from_string(j.replace('\n', FIELD_INDENT)).ok())
+        .unwrap_or_else(|| RawValue::from_string("null".to_string()).expect("literal"))
 }
 
 /// A finding as `FindingView` serialises it, with the rule's texts pre-escaped.
@@ -54,19 +86,19 @@ impl Serialize for JsonFinding<'_> {
         let n = 15 + usize::from(v.cvss.is_some()) + usize::from(v.dread.is_some());
         let mut st = s.serialize_struct("Finding", n)?;
         st.serialize_field("id", v.id)?;
-        st.serialize_field("rule", v.rule)?;
+        st.serialize_field("rule", &self.texts.rule)?;
         st.serialize_field("title", &self.texts.title)?;
         st.serialize_field("target", v.target)?;
         st.serialize_field("targetType", v.target_type)?;
-        st.serialize_field("stride", v.stride)?;
+        st.serialize_field("stride", &self.texts.stride)?;
         st.serialize_field("severity", &v.severity)?;
         st.serialize_field("status", &v.status)?;
         st.serialize_field("justification", &v.justification)?;
         st.serialize_field("description", &self.texts.description)?;
         st.serialize_field("mitigation", &self.texts.mitigation)?;
-        st.serialize_field("mappings", v.mappings)?;
+        st.serialize_field("mappings", &self.texts.mappings)?;
         st.serialize_field("location", &v.location)?;
-        st.serialize_field("likelihood", v.likelihood)?;
+        st.serialize_field("likelihood", &self.texts.likelihood)?;
         st.serialize_field("risk", &v.risk)?;
         if let Some(c) = &v.cvss {
             st.serialize_field("cvss", c)?;
@@ -80,16 +112,7 @@ impl Serialize for JsonFinding<'_> {
 
 impl Serialize for Findings<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let texts: Vec<RuleTexts> = self
-            .lib
-            .rules
-            .iter()
-            .map(|r| RuleTexts {
-                title: raw(&r.title),
-                description: raw(&r.description),
-                mitigation: raw(&r.mitigation),
-            })
-            .collect();
+        let texts: Vec<RuleTexts> = self.lib.rules.iter().map(RuleTexts::new).collect();
         let mut seq = s.serialize_seq(Some(self.a.findings.len()))?;
         for f in &self.a.findings {
             seq.serialize_element(&JsonFinding {
