@@ -87,11 +87,7 @@ fn write_item(s: &mut String, d: &Dfd, style: &Style, item: Item, depth: usize) 
         Item::Node(n) => {
             let node = &d.nodes[n];
             let paint = style.kind(node.kind);
-            let fill = match node.heat {
-                Heat::Off => paint.fill,
-                Heat::Clean => style.clean,
-                Heat::Worst(sev) => style.severity(sev),
-            };
+            let fill = style.fill(node.kind, node.heat);
             let _ = writeln!(
                 s,
                 "{pad}{} [label=\"{}\", {}, fillcolor=\"{fill}\", color=\"{}\", fontcolor=\"{}\"];",

@@ -84,10 +84,11 @@ pub fn flowchart(d: &Dfd, style: &Style) -> String {
     let mut by_class: Vec<(String, String, Vec<&str>)> = Vec::new();
     for n in &d.nodes {
         let p = style.kind(n.kind);
-        let (name, fill) = match n.heat {
-            Heat::Off => (kind_class(n.kind), p.fill),
-            Heat::Clean => ("h_none".to_string(), style.clean),
-            Heat::Worst(sev) => (format!("h_{}", sev.as_str()), style.severity(sev)),
+        let fill = style.fill(n.kind, n.heat);
+        let name = match n.heat {
+            Heat::Off => kind_class(n.kind),
+            Heat::Clean => "h_none".to_string(),
+            Heat::Worst(sev) => format!("h_{}", sev.as_str()),
         };
         let def = match n.heat {
             Heat::Off => format!("fill:{fill},stroke:{},color:{}", p.stroke, p.text),

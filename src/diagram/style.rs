@@ -196,6 +196,15 @@ impl Style {
         self.severity[s as usize]
     }
 
+    /// An element's fill: its kind's, or under the colormap its worst open finding's.
+    pub fn fill(&self, k: ElementKind, heat: super::Heat) -> Color {
+        match heat {
+            super::Heat::Off => self.kind(k).fill,
+            super::Heat::Clean => self.clean,
+            super::Heat::Worst(sev) => self.severity(sev),
+        }
+    }
+
     /// The first family of the list, for tools that take a single name (Graphviz).
     pub fn primary_family(&self) -> &str {
         self.font_family

@@ -338,10 +338,10 @@ fn render_dfd(d: &Dfd, lay: &Layout, style: &Style, heat_on: bool) -> String {
     for (i, n) in d.nodes.iter().enumerate() {
         let nb = &lay.nodes[i];
         let paint = style.kind(n.kind);
-        let (fill, ink) = match n.heat {
-            Heat::Off => (paint.fill, paint.text),
-            Heat::Clean => (style.clean, ink_on(style.clean, paint.text)),
-            Heat::Worst(sev) => (style.severity(sev), ink_on(style.severity(sev), paint.text)),
+        let fill = style.fill(n.kind, n.heat);
+        let ink = match n.heat {
+            Heat::Off => paint.text,
+            _ => ink_on(fill, paint.text),
         };
         shape(&mut body, n.kind, &nb.rect, fill, paint.stroke);
         let lh = font::line_height(size);

@@ -144,7 +144,7 @@ impl<'a> Builder<'a> {
     /// Breaks boundary nesting cycles (an error each), records what was not
     /// carried, and hands the model over unless an error was found.
     pub fn finish(mut self) -> (Option<Model>, Diagnostics) {
-        self.check_cycles();
+        super::check_boundary_cycles(&mut self.r, &mut self.model, "parent links");
         let Builder {
             r,
             mut model,
@@ -163,36 +163,6 @@ impl<'a> Builder<'a> {
             threat_model_spec: None,
         });
         (Some(model), r.diags)
-    }
-
-    fn check_cycles(&mut self) {
-        let n = self.model.boundaries.len();
-        for start in 0..n {
-            let mut seen = vec![start];
-            let mut cur = self.model.boundaries[start].parent;
-            while let Some(b) = cur {
-                if b == start {
-                    let names: Vec<&str> = seen
-                        .iter()
-                        .map(|i| self.model.boundaries[*i].name.as_str())
-                        .collect();
-                    let msg = format!(
-                        "trust boundaries nest in a cycle: {} -> {}",
-                        names.join(" -> "),
-                        self.model.boundaries[start].name
-                    );
-                    let pos = self.model.boundaries[start].pos;
-                    self.r.error(pos, msg);
-                    self.model.boundaries[start].parent = None;
-                    break;
-                }
-                if seen.contains(&b) {
-                    break;
-                }
-                seen.push(b);
-                cur = self.model.boundaries[b].parent;
-            }
-        }
     }
 
     /// Sets an attribute of ours from a source value, checking its type; a

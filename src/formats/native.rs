@@ -1036,7 +1036,7 @@ fn resolve(r: &mut Reader, model: &mut Model, p: &Pending) {
             None => {}
         }
     }
-    check_boundary_cycles(r, model);
+    super::check_boundary_cycles(r, model, "`parent` keys");
 
     let resolve_data =
         |r: &mut Reader, ids: &HashMap<String, Item>, refs: &[Ref]| -> Vec<DataIdx> {
@@ -1144,51 +1144,5 @@ fn item_kind(i: &Item) -> &'static str {
         Item::Data(_) => "data asset",
         Item::Element(_) => "element",
         Item::Flow(_) => "flow",
-    }
-}
-
-fn check_boundary_cycles(r: &mut Reader, model: &mut Model) {
-    let n = model.boundaries.len();
-    let mut reported = vec![false; n];
-    for start in 0..n {
-        let mut seen = vec![start];
-        let mut cur = model.boundaries[start].parent;
-        while let Some(b) = cur {
-            if b == start {
-                if !reported[start] {
-                    let names: Vec<&str> = seen
-                        .iter()
-                        .map(|i| model.boundaries[*i].id.as_str())
-                        .collect();
-                    for i in &seen {
-                        reported[*i] = true;
-                    }
-                    r.error(
-                        model.boundaries[start].pos,
-                        format!(
-                            "boundaries nest in a cycle: {} -> {}",
-                            names.join(" -> "),
-                            model.boundaries[start].id
-                        ),
-                    )
-                    .hint = Some(
-                        "a boundary cannot be inside itself; remove one of these `parent` keys"
-                            .into(),
-                    );
-                }
-                break;
-            }
-            if seen.contains(&b) {
-                break;
-            }
-            seen.push(b);
-            cur = model.boundaries[b].parent;
-        }
-    }
-    // Break cycles so later passes that walk parents terminate.
-    for (i, rep) in reported.iter().enumerate() {
-        if *rep {
-            model.boundaries[i].parent = None;
-        }
     }
 }

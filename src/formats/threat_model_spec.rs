@@ -884,33 +884,7 @@ impl Importer<'_> {
                 }
             }
         }
-        // A cycle would make every walk up the nesting loop.
-        for start in 0..self.model.boundaries.len() {
-            let mut seen = vec![start];
-            let mut cur = self.model.boundaries[start].parent;
-            while let Some(b) = cur {
-                if b == start {
-                    let names: Vec<&str> = seen
-                        .iter()
-                        .map(|i| self.model.boundaries[*i].id.as_str())
-                        .collect();
-                    let msg = format!(
-                        "boundaries nest in a cycle: {} -> {}",
-                        names.join(" -> "),
-                        self.model.boundaries[start].id
-                    );
-                    let pos = self.model.boundaries[start].pos;
-                    self.r.error(pos, msg);
-                    self.model.boundaries[start].parent = None;
-                    break;
-                }
-                if seen.contains(&b) {
-                    break;
-                }
-                seen.push(b);
-                cur = self.model.boundaries[b].parent;
-            }
-        }
+        super::check_boundary_cycles(&mut self.r, &mut self.model, "`parentId` links");
     }
 
     /// Our id of the boundary an element's `parentId` names, if it names one.
