@@ -181,6 +181,44 @@ fn specificity(t: &TriageEntry) -> u8 {
     u8::from(!t.rule.contains('*')) + u8::from(!t.target.contains('*'))
 }
 
+/// The triage entries ready for lookup: exact ids in a map, so a large model
+/// with a long triage list is not one glob per finding and entry.
+struct TriageIndex<'m> {
+    exact: crate::fxhash::FxHashMap<(&'m str, &'m str), usize>,
+    wildcards: Vec<usize>,
+}
+
+impl<'m> TriageIndex<'m> {
+    fn new(triage: &'m [TriageEntry]) -> Self {
+        let mut exact = crate::fxhash::FxHashMap::default();
+        let mut wildcards = Vec::new();
+        for (i, t) in triage.iter().enumerate() {
+            if specificity(t) == 2 {
+                // The first written wins a tie.
+                exact
+                    .entry((t.rule.as_str(), t.target.as_str()))
+                    .or_insert(i);
+            } else {
+                wildcards.push(i);
+            }
+        }
+        TriageIndex { exact, wildcards }
+    }
+
+    /// The entry deciding a finding: the most specific that matches, the first
+    /// written among equals. An exact id is the most specific there is.
+    fn decide(&self, triage: &[TriageEntry], rule: &str, target: &str) -> Option<usize> {
+        if let Some(i) = self.exact.get(&(rule, target)) {
+            return Some(*i);
+        }
+        self.wildcards
+            .iter()
+            .copied()
+            .filter(|i| glob(&triage[*i].rule, rule) && glob(&triage[*i].target, target))
+            .min_by_key(|i| (std::cmp::Reverse(specificity(&triage[*i])), *i))
+    }
+}
+
 fn apply_triage(
     model: &Model,
     lib: &Library,
@@ -188,17 +226,23 @@ fn apply_triage(
     today: Date,
 ) -> Diagnostics {
     let mut used = vec![false; model.triage.len()];
+    let index = TriageIndex::new(&model.triage);
+    // The first assumption that excludes each rule, found once per rule.
+    let ruled_out: Vec<Option<usize>> = lib
+        .rules
+        .iter()
+        .map(|r| {
+            model
+                .assumptions
+                .iter()
+                .position(|a| a.excludes.contains(&r.id))
+        })
+        .collect();
     for f in findings.iter_mut() {
         let rule_id = lib.rules[f.rule].id.as_str();
         let target = target_id(model, f.target);
-        let best = model
-            .triage
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| glob(&t.rule, rule_id) && glob(&t.target, target))
-            // Highest specificity; the first written wins a tie.
-            .min_by_key(|(i, t)| (std::cmp::Reverse(specificity(t)), *i));
-        if let Some((i, t)) = best {
+        if let Some(i) = index.decide(&model.triage, rule_id, target) {
+            let t = &model.triage[i];
             used[i] = true;
             f.triage = Some(i);
             let expired = t
@@ -214,11 +258,7 @@ fn apply_triage(
             }
             continue;
         }
-        if let Some(a) = model
-            .assumptions
-            .iter()
-            .position(|a| a.excludes.iter().any(|x| x == rule_id))
-        {
+        if let Some(a) = ruled_out[f.rule] {
             f.assumption = Some(a);
             f.status = Status::NotApplicable;
             f.justification = Some(format!("assumption: {}", model.assumptions[a].name));
@@ -251,7 +291,62 @@ fn apply_triage(
 
 #[cfg(test)]
 mod tests {
-    use super::glob;
+    use super::{glob, TriageIndex};
+    use crate::model::{Status, TriageEntry};
+    use crate::source::Pos;
+
+    fn entry(finding: &str) -> TriageEntry {
+        let (rule, target) = finding.split_once('@').unwrap_or((finding, "*"));
+        TriageEntry {
+            finding: finding.to_string(),
+            rule: rule.to_string(),
+            target: target.to_string(),
+            status: Status::Accepted,
+            justification: None,
+            owner: None,
+            ticket: None,
+            expires: None,
+            severity: None,
+            cvss: None,
+            dread: None,
+            mappings: None,
+            pos: Pos::default(),
+        }
+    }
+
+    #[test]
+    fn the_most_specific_triage_entry_decides_then_the_first_written() {
+        let triage: Vec<TriageEntry> = [
+            "*@web",
+            "FLOW-001@*",
+            "FLOW-001@web",
+            "FLOW-001@web",
+            "*@*",
+            "FLOW-*@db",
+        ]
+        .iter()
+        .map(|f| entry(f))
+        .collect();
+        let index = TriageIndex::new(&triage);
+        let decide = |r: &str, t: &str| index.decide(&triage, r, t);
+        assert_eq!(decide("FLOW-001", "web"), Some(2), "exact beats wildcards");
+        assert_eq!(decide("FLOW-002", "web"), Some(0));
+        assert_eq!(
+            decide("FLOW-001", "db"),
+            Some(1),
+            "equal specificity: first written"
+        );
+        assert_eq!(
+            decide("FLOW-002", "db"),
+            Some(5),
+            "one exact half beats `*@*`"
+        );
+        assert_eq!(decide("WEB-001", "api"), Some(4));
+        assert_eq!(
+            TriageIndex::new(&triage[..4]).decide(&triage, "X", "y"),
+            None
+        );
+    }
 
     #[test]
     fn globs() {
