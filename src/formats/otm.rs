@@ -959,22 +959,19 @@ impl Otm<'_> {
                 };
                 let (owner, ticket) = (self.opt_text(t, "owner"), self.opt_text(t, "ticket"));
                 self.b.model.triage.push(TriageEntry {
-                    finding: format!("{tid}@{target}"),
-                    rule: tid.clone(),
-                    target: target.to_string(),
-                    status: status.unwrap_or(Status::Open),
-                    justification: Some(why),
                     owner,
                     ticket,
                     expires: t
                         .str_at("expires")
                         .filter(|d| crate::dates::parse_date(d).is_some())
                         .map(str::to_string),
-                    severity: None,
-                    cvss: None,
-                    dread: None,
-                    mappings: None,
-                    pos: t.pos,
+                    ..TriageEntry::decision(
+                        &tid,
+                        target,
+                        status.unwrap_or(Status::Open),
+                        Some(why),
+                        t.pos,
+                    )
                 });
                 continue;
             }

@@ -1098,21 +1098,13 @@ impl Pytm<'_> {
         if self.b.model.triage.iter().any(|t| t.finding == finding) {
             return;
         }
-        self.b.model.triage.push(TriageEntry {
-            finding,
-            rule: sid.to_string(),
-            target: target.to_string(),
+        self.b.model.triage.push(TriageEntry::decision(
+            sid,
+            target,
             status,
-            justification: Some(justification).filter(|j| !j.is_empty()),
-            owner: None,
-            ticket: None,
-            expires: None,
-            severity: None,
-            cvss: None,
-            dread: None,
-            mappings: None,
+            Some(justification).filter(|j| !j.is_empty()),
             pos,
-        });
+        ));
     }
 }
 

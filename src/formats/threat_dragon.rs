@@ -799,19 +799,8 @@ impl Dragon<'_> {
                         why = format!("{status_s} in Threat Dragon: {why}");
                     }
                     self.b.model.triage.push(TriageEntry {
-                        finding: format!("{rule}@{target}"),
-                        rule: rule.to_string(),
-                        target: target.to_string(),
-                        status: s,
-                        justification: Some(why),
-                        owner: None,
-                        ticket: None,
-                        expires: None,
                         severity: Severity::parse(&severity),
-                        cvss: None,
-                        dread: None,
-                        mappings: None,
-                        pos: t.pos,
+                        ..TriageEntry::decision(rule, target, s, Some(why), t.pos)
                     });
                     continue;
                 }
@@ -819,21 +808,13 @@ impl Dragon<'_> {
                 // keeps what the team wrote about it.
                 if status == Some(Status::Open) {
                     if let Some(j) = t.str_at("justification") {
-                        self.b.model.triage.push(TriageEntry {
-                            finding: format!("{rule}@{target}"),
-                            rule: rule.to_string(),
-                            target: target.to_string(),
-                            status: Status::Open,
-                            justification: Some(j.to_string()),
-                            owner: None,
-                            ticket: None,
-                            expires: None,
-                            severity: None,
-                            cvss: None,
-                            dread: None,
-                            mappings: None,
-                            pos: t.pos,
-                        });
+                        self.b.model.triage.push(TriageEntry::decision(
+                            rule,
+                            target,
+                            Status::Open,
+                            Some(j.to_string()),
+                            t.pos,
+                        ));
                     }
                     continue;
                 }

@@ -259,6 +259,34 @@ pub struct TriageEntry {
     pub pos: Pos,
 }
 
+impl TriageEntry {
+    /// A decision about `RULE@TARGET` with nothing else said: the shape an
+    /// importer starts from, before it adds what its source format records.
+    pub fn decision(
+        rule: &str,
+        target: &str,
+        status: Status,
+        justification: Option<String>,
+        pos: Pos,
+    ) -> TriageEntry {
+        TriageEntry {
+            finding: format!("{rule}@{target}"),
+            rule: rule.to_string(),
+            target: target.to_string(),
+            status,
+            justification,
+            owner: None,
+            ticket: None,
+            expires: None,
+            severity: None,
+            cvss: None,
+            dread: None,
+            mappings: None,
+            pos,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Dread {
     pub damage: u8,

@@ -297,21 +297,7 @@ mod tests {
 
     fn entry(finding: &str) -> TriageEntry {
         let (rule, target) = finding.split_once('@').unwrap_or((finding, "*"));
-        TriageEntry {
-            finding: finding.to_string(),
-            rule: rule.to_string(),
-            target: target.to_string(),
-            status: Status::Accepted,
-            justification: None,
-            owner: None,
-            ticket: None,
-            expires: None,
-            severity: None,
-            cvss: None,
-            dread: None,
-            mappings: None,
-            pos: Pos::default(),
-        }
+        TriageEntry::decision(rule, target, Status::Accepted, None, Pos::default())
     }
 
     #[test]
