@@ -2,7 +2,7 @@
 # Times the whole `tms report --format json` on synthetic models (N elements in
 # N/10 boundaries, 2N flows, random attributes) at N = 1,000, 10,000, 100,000,
 # on one core (taskset), with peak memory. Usage: scripts/bench.sh [RULES-ARGS...]
-# e.g. scripts/bench.sh --no-default-rules --rules ../shared/fixtures/pytm/threats.json
+# e.g. scripts/bench.sh --no-default-rules --rules tests/third-party/fixtures/pytm/threats.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet --bins

@@ -68,14 +68,14 @@ export TMS_NODE_MODULES
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
-step "cargo clippy --all-targets -- -D warnings"
-cargo clippy --all-targets --quiet -- -D warnings
+step "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-step "cargo test"
-cargo test --quiet
+step "cargo test --workspace"
+cargo test --workspace --quiet
 
 step "pytm parity: tests/pytm expectations still equal what pytm 1.4.0 reports"
-threats=../shared/fixtures/pytm/threats.json
+threats=tests/third-party/fixtures/pytm/threats.json
 fail=0
 for model in tests/pytm/*.yaml tests/pytm/*.json; do
   expected="${model%.*}.pytm-findings.txt"

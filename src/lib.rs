@@ -1,26 +1,5 @@
-//! tms: threat models as code.
-//!
-//! See ARCHITECTURE.md for the map of this crate.
+//! tms: threat models as code. This crate is the command line; the work is
+//! done by the crates under `crates/` (see ARCHITECTURE.md).
 
-pub mod catalogue;
 pub mod cli;
-pub mod condition;
-pub mod dates;
-pub mod derive;
-pub mod diag;
-pub mod diagram;
-pub mod diff;
-pub mod export;
-pub mod formats;
-pub mod fxhash;
-pub mod load;
-pub mod model;
-pub mod output;
 pub mod progress;
-pub mod report;
-pub mod risk;
-pub mod rules;
-pub mod schema;
-pub mod source;
-pub mod synth;
-pub mod validate;

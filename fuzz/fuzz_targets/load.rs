@@ -1,12 +1,12 @@
-//! Any bytes that are UTF-8 (what `tms::source::read` hands on) go through the
+//! Any bytes that are UTF-8 (what `tms_syntax::source::read` hands on) go through the
 //! whole loader, as YAML and as JSON: parsing, model reading, reference
 //! resolution, derivation and warnings. A panic, a hang or an out-of-memory is a
 //! bug; errors are expected and fine.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tms::load::load_source;
-use tms::source::SourceFile;
+use tms_formats::load::load_source;
+use tms_syntax::source::SourceFile;
 
 fuzz_target!(|data: &[u8]| {
     // Bytes that are not UTF-8 never reach the parsers: `source::read` refuses them.

@@ -3,8 +3,8 @@ use std::path::PathBuf;
 
 use super::common::{analyse, RuleArgs};
 use super::{EXIT_FAIL, EXIT_OK};
-use crate::model::{Severity, Status};
-use crate::report::{finding_view, severity};
+use tms_model::{Severity, Status};
+use tms_report::{finding_view, severity};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

@@ -3,12 +3,12 @@
 use std::path::{Path, PathBuf};
 
 use super::{print_diagnostics, EXIT_INVALID};
-use crate::diag::Diagnostics;
-use crate::load::Loaded;
-use crate::model::Severity;
 use crate::progress::Progress;
-use crate::rules::engine::{analyze, Analysis};
-use crate::rules::library::Library;
+use tms_formats::load::Loaded;
+use tms_model::Severity;
+use tms_rules::engine::{analyze, Analysis};
+use tms_rules::library::Library;
+use tms_syntax::diag::Diagnostics;
 
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct RuleArgs {
@@ -43,7 +43,7 @@ pub fn load_model(path: &Path) -> Result<Loaded, i32> {
 
 /// `load_model`, with `progress` kept clear of the messages.
 fn load_model_with(path: &Path, progress: &mut Progress) -> Result<Loaded, i32> {
-    match crate::load::load_path(path) {
+    match tms_formats::load::load_path(path) {
         Ok(l) => {
             progress.suspend(|| print_diagnostics(&l.warnings));
             Ok(l)

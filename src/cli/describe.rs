@@ -1,5 +1,5 @@
-use crate::model::attrs::{self, Derivation};
-use crate::model::{ElementKind, Targets};
+use tms_model::attrs::{self, Derivation};
+use tms_model::{ElementKind, Targets};
 
 use super::{EXIT_INVALID, EXIT_OK};
 
@@ -127,7 +127,7 @@ pub fn run(args: Args) -> i32 {
                 let mut choices: Vec<&str> = ElementKind::spellings().collect();
                 choices.extend(["flow", "data", "boundary"]);
                 eprintln!("error: `{}` is not a type", args.kind);
-                if let Some(c) = crate::diag::did_you_mean(&kind, choices.iter().copied()) {
+                if let Some(c) = tms_syntax::diag::did_you_mean(&kind, choices.iter().copied()) {
                     eprintln!("  help: did you mean `{c}`?");
                 }
                 eprintln!("  help: choices: {}", choices.join(", "));
@@ -153,7 +153,7 @@ fn describe_target(t: Targets, title: &str, structure: &[(&str, &str, &str)]) ->
         })
         .collect();
     for (_, a) in attrs::for_targets(t) {
-        let default = crate::model::Value::to_json_default(a, kind);
+        let default = tms_model::Value::to_json_default(a, kind);
         let derived = match (a.derived, t.contains_flow()) {
             (Derivation::FromSink, true) => {
                 " Derived: from the sink when unset (a response: from its source)."

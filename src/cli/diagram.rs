@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::common::{analyse, load_model, RuleArgs};
 use super::{print_diagnostics, EXIT_INVALID};
-use crate::diagram::{self, Format, Kind, Options, Style, Worst};
+use tms_diagram::{Format, Kind, Options, Style, Worst};
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KindArg {
@@ -132,8 +132,8 @@ pub fn run(args: Args) -> i32 {
         worst,
     };
     let drawn = match args.engine {
-        EngineArg::Builtin => diagram::render(&model, kind, format, &opts, &style),
-        EngineArg::Graphviz => diagram::render_graphviz(&model, format, &opts, &style),
+        EngineArg::Builtin => tms_diagram::render(&model, kind, format, &opts, &style),
+        EngineArg::Graphviz => tms_diagram::render_graphviz(&model, format, &opts, &style),
     };
     match drawn {
         Ok(bytes) => super::write_output(args.output.as_ref(), &bytes),

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use super::common::{analyse_with, load_library, parse_severity, RuleArgs};
 use super::{EXIT_FAIL, EXIT_OK};
-use crate::diff::{diff, Side};
-use crate::model::Severity;
+use tms_model::Severity;
+use tms_report::diff::{diff, Side};
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {

@@ -6,16 +6,24 @@ use std::path::PathBuf;
 use super::common::{analyse, RuleArgs};
 use crate::progress::Progress;
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers
-    Sarif,
-    /// A STIX 2.1 bundle, for threat-intelligence platforms
-    Stix,
-    /// Open Threat Model 0.2.0 (OTM), for IriusRisk and other OTM tools
-    Otm,
-    /// An OWASP Threat Dragon v2 model, findings as threats
-    ThreatDragon,
+/// What `tms export` writes: SARIF and STIX, and every format of the
+/// registry that has a writer.
+fn export_formats() -> clap::builder::PossibleValuesParser {
+    let own = [
+        (
+            "sarif",
+            "SARIF 2.1.0, for GitHub code scanning and other SARIF viewers",
+        ),
+        (
+            "stix",
+            "A STIX 2.1 bundle, for threat-intelligence platforms",
+        ),
+    ];
+    clap::builder::PossibleValuesParser::new(
+        own.into_iter()
+            .chain(tms_formats::registry::writers().map(|(f, _)| (f.name, f.about)))
+            .map(|(name, about)| clap::builder::PossibleValue::new(name).help(about)),
+    )
 }
 
 #[derive(clap::Args, Debug)]
@@ -23,8 +31,8 @@ pub struct Args {
     /// The model file
     model: PathBuf,
     /// Output format
-    #[arg(short, long, value_enum)]
-    format: Format,
+    #[arg(short, long, value_parser = export_formats())]
+    format: String,
     /// Write to this file instead of stdout
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -33,34 +41,25 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
-    match args.format {
-        Format::Sarif => sarif(&args),
-        Format::Stix => stix(&args),
-        Format::Otm => otm(&args),
-        Format::ThreatDragon => threat_dragon(&args),
+    match args.format.as_str() {
+        "sarif" => sarif(&args),
+        "stix" => stix(&args),
+        name => match tms_formats::registry::by_name(name).and_then(|f| f.write) {
+            Some(write) => interchange(&args, write),
+            // clap accepts only the names above.
+            None => super::EXIT_INVALID,
+        },
     }
 }
 
-fn threat_dragon(args: &Args) -> i32 {
+/// A registry format: the analysed model written by the format's own writer.
+fn interchange(args: &Args, write: tms_formats::registry::WriteFn) -> i32 {
     let a = match analyse(&args.model, &args.rules) {
         Ok(a) => a,
         Err(code) => return code,
     };
     let (model, lib, analysis) = (&a.loaded.model, &a.library, &a.analysis);
-    super::stream_output(args.output.as_ref(), |w| {
-        crate::export::threat_dragon::write(w, model, lib, analysis)
-    })
-}
-
-fn otm(args: &Args) -> i32 {
-    let a = match analyse(&args.model, &args.rules) {
-        Ok(a) => a,
-        Err(code) => return code,
-    };
-    let (model, lib, analysis) = (&a.loaded.model, &a.library, &a.analysis);
-    super::stream_output(args.output.as_ref(), |w| {
-        crate::export::otm::write(w, model, lib, analysis)
-    })
+    super::stream_output(args.output.as_ref(), |w| write(w, model, lib, analysis))
 }
 
 fn stix(args: &Args) -> i32 {
@@ -70,7 +69,7 @@ fn stix(args: &Args) -> i32 {
     };
     let (model, lib, analysis) = (&a.loaded.model, &a.library, &a.analysis);
     super::stream_output(args.output.as_ref(), |w| {
-        crate::export::stix::write(w, model, lib, analysis)
+        tms_report::stix::write(w, model, lib, analysis)
     })
 }
 
@@ -81,11 +80,11 @@ fn sarif(args: &Args) -> i32 {
     };
     let (model, lib, analysis) = (&a.loaded.model, &a.library, &a.analysis);
     let n = analysis.findings.len();
-    if n > crate::export::sarif::GITHUB_MAX_RESULTS {
+    if n > tms_report::sarif::GITHUB_MAX_RESULTS {
         eprintln!(
             "{}: warning: {n} results; GitHub code scanning rejects a SARIF run with more than {} (split the model, or narrow the rules)",
             model.file,
-            crate::export::sarif::GITHUB_MAX_RESULTS
+            tms_report::sarif::GITHUB_MAX_RESULTS
         );
     }
     // Writing a large model's log takes longer than its analysis. The spinner
@@ -101,7 +100,7 @@ fn sarif(args: &Args) -> i32 {
     };
     progress.set_message(format!("{}: writing {n} SARIF results", model.file));
     let code = super::stream_output(args.output.as_ref(), |w| {
-        crate::export::sarif::write(w, model, lib, analysis)
+        tms_report::sarif::write(w, model, lib, analysis)
     });
     progress.finish();
     code

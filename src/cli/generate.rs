@@ -51,7 +51,7 @@ pub fn run(args: Args) -> i32 {
             return not_spec(&args.spec);
         }
         let code = super::stream_output(args.output.as_ref(), |w| {
-            crate::export::stix::write(w, model, &a.library, &a.analysis)
+            tms_report::stix::write(w, model, &a.library, &a.analysis)
         });
         if code == EXIT_OK {
             if let Some(p) = &args.output {
@@ -74,7 +74,7 @@ pub fn run(args: Args) -> i32 {
     {
         return not_spec(&args.spec);
     }
-    let diagrams = crate::export::tms_d2::diagrams(model);
+    let diagrams = tms_formats::threat_model_spec::d2::diagrams(model);
     if diagrams.is_empty() {
         eprintln!(
             "{}: warning: the file has no diagrams; nothing to generate",
@@ -91,7 +91,7 @@ pub fn run(args: Args) -> i32 {
         }
         let text = match diagrams.as_slice() {
             [(_, one)] => one.clone(),
-            _ => crate::export::tms_d2::layered(model),
+            _ => tms_formats::threat_model_spec::d2::layered(model),
         };
         return write_output(None, text.as_bytes());
     };

@@ -3,29 +3,21 @@
 use std::path::PathBuf;
 
 use super::{print_diagnostics, EXIT_INVALID};
-use crate::diag::Diagnostic;
-use crate::source::Pos;
 
-/// The formats `tms import` reads.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ImportFormat {
-    /// Threat Model Spec JSON (grokify/threat-model-spec): a threat model or a single diagram
-    ThreatModelSpec,
-    /// OWASP pytm's JSON: a model file (`__class__`) or the output of `tm.py --json`
-    Pytm,
-    /// Open Threat Model (OTM) 0.2.0 JSON or YAML
-    Otm,
-    /// OWASP Threat Dragon v2 JSON
-    ThreatDragon,
-    /// Threagile YAML
-    Threagile,
+/// The formats `tms import` reads: every row of the format registry.
+fn import_formats() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        tms_formats::registry::FORMATS
+            .iter()
+            .map(|f| clap::builder::PossibleValue::new(f.name).help(f.about)),
+    )
 }
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The format of FILE
-    #[arg(long, value_enum)]
-    from: ImportFormat,
+    #[arg(long, value_parser = import_formats())]
+    from: String,
     /// The file to convert
     file: PathBuf,
     /// Write the model (YAML) to this file instead of stdout
@@ -34,7 +26,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
-    let src = match crate::source::read(&args.file) {
+    let src = match tms_syntax::source::read(&args.file) {
         Ok(s) => s,
         Err(d) => {
             eprintln!("{d}");
@@ -48,31 +40,11 @@ pub fn run(args: Args) -> i32 {
             return EXIT_INVALID;
         }
     };
-    let (model, mut diags) = match args.from {
-        ImportFormat::ThreatModelSpec => {
-            if !crate::formats::threat_model_spec::detect(&root) {
-                let d = Diagnostic::error(
-                    &src.name,
-                    Pos::new(1, 1),
-                    "this is not a Threat Model Spec file",
-                )
-                .with_hint("a Threat Model Spec file has `diagrams` (a threat model) or a diagram `type` (dfd, attack-chain, sequence, attack-tree) at the top");
-                eprintln!("{d}");
-                return EXIT_INVALID;
-            }
-            crate::formats::threat_model_spec::read(&root, &src.name)
-        }
-        other => {
-            let name = clap::ValueEnum::to_possible_value(&other)
-                .map(|v| v.get_name().to_string())
-                .unwrap_or_default();
-            match crate::formats::importer::read_as(&name, &root, &src.name) {
-                Ok(read) => read,
-                Err(d) => {
-                    eprintln!("{d}");
-                    return EXIT_INVALID;
-                }
-            }
+    let (model, mut diags) = match tms_formats::importer::read_as(&args.from, &root, &src.name) {
+        Ok(read) => read,
+        Err(d) => {
+            eprintln!("{d}");
+            return EXIT_INVALID;
         }
     };
     diags.sort();
@@ -80,7 +52,7 @@ pub fn run(args: Args) -> i32 {
     let Some(model) = model else {
         return EXIT_INVALID;
     };
-    let yaml = crate::formats::native_writer::to_yaml(&model);
+    let yaml = tms_formats::native::write::to_yaml(&model);
     if let Some(im) = &model.imported {
         for r in &im.id_rewrites {
             eprintln!(
@@ -96,11 +68,11 @@ pub fn run(args: Args) -> i32 {
             );
             for n in &im.not_carried {
                 let at = match &n.anchor {
-                    crate::model::imported::Anchor::Model => String::new(),
-                    crate::model::imported::Anchor::Boundary(id)
-                    | crate::model::imported::Anchor::Data(id)
-                    | crate::model::imported::Anchor::Element(id)
-                    | crate::model::imported::Anchor::Flow(id) => format!("`{id}`: "),
+                    tms_model::imported::Anchor::Model => String::new(),
+                    tms_model::imported::Anchor::Boundary(id)
+                    | tms_model::imported::Anchor::Data(id)
+                    | tms_model::imported::Anchor::Element(id)
+                    | tms_model::imported::Anchor::Flow(id) => format!("`{id}`: "),
                 };
                 eprintln!("  - {at}{}", n.what);
             }

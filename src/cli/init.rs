@@ -75,7 +75,7 @@ pub fn run(args: Args) -> i32 {
         );
         return EXIT_INVALID;
     }
-    if let Err(e) = crate::output::write_atomic(&path, text.as_bytes()) {
+    if let Err(e) = tms_syntax::output::write_atomic(&path, text.as_bytes()) {
         eprintln!("{}: error: cannot write: {e}", path.display());
         return EXIT_INVALID;
     }

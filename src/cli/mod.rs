@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::diag::Diagnostics;
+use tms_syntax::diag::Diagnostics;
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAIL: i32 = 1;
@@ -110,7 +110,7 @@ pub(crate) fn stream_output(
     path: Option<&PathBuf>,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> i32 {
-    match crate::output::emit_with(path.map(PathBuf::as_path), write) {
+    match tms_syntax::output::emit_with(path.map(PathBuf::as_path), write) {
         Ok(()) => EXIT_OK,
         Err(e) => {
             let name = path.map_or("stdout".to_string(), |p| p.display().to_string());

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use super::common::{analyse, RuleArgs};
 use super::EXIT_INVALID;
-use crate::report::template::TemplateError;
+use tms_report::template::TemplateError;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -41,27 +41,27 @@ pub fn run(args: Args) -> i32 {
     let rendered: Result<String, TemplateError> = match (&args.template, format) {
         (None, Format::Json) => {
             return super::stream_output(args.output.as_ref(), |w| {
-                crate::report::json::write(w, model, lib, analysis)
+                tms_report::json::write(w, model, lib, analysis)
             })
         }
         (Some(path), _) => {
-            let data = crate::report::data::build(model, lib, analysis);
+            let data = tms_report::data::build(model, lib, analysis);
             let fallback = match args.format {
                 Some(Format::Md) => "md",
                 Some(Format::Html) => "html",
                 Some(Format::Csv) => "csv",
                 Some(Format::Json) | None => "",
             };
-            crate::report::template::render_file(path, fallback, &data)
+            tms_report::template::render_file(path, fallback, &data)
         }
         (None, Format::Md) => {
-            crate::report::md::render(&crate::report::data::build(model, lib, analysis))
+            tms_report::md::render(&tms_report::data::build(model, lib, analysis))
         }
         (None, Format::Html) => {
-            crate::report::html::render(&crate::report::data::build(model, lib, analysis))
+            tms_report::html::render(&tms_report::data::build(model, lib, analysis))
         }
         (None, Format::Csv) => {
-            crate::report::csv::render(&crate::report::data::build(model, lib, analysis))
+            tms_report::csv::render(&tms_report::data::build(model, lib, analysis))
         }
     };
     match rendered {

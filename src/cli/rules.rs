@@ -2,8 +2,8 @@ use clap::Subcommand;
 
 use super::common::{load_library, RuleArgs};
 use super::{EXIT_INVALID, EXIT_OK};
-use crate::rules::library::parse_target;
-use crate::rules::{Rule, Stride};
+use tms_rules::library::parse_target;
+use tms_rules::{Rule, Stride};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -111,7 +111,7 @@ pub fn run(args: Args) -> i32 {
             let Some(r) = lib.get(&id) else {
                 eprintln!("error: no rule `{id}`");
                 if let Some(c) =
-                    crate::diag::did_you_mean(&id, lib.rules.iter().map(|r| r.id.as_str()))
+                    tms_syntax::diag::did_you_mean(&id, lib.rules.iter().map(|r| r.id.as_str()))
                 {
                     eprintln!("  help: did you mean `{c}`?");
                 }

@@ -8,7 +8,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
-    let mut text = serde_json::to_string_pretty(&crate::schema::model_schema()).unwrap_or_default();
+    let mut text =
+        serde_json::to_string_pretty(&tms_model::schema::model_schema()).unwrap_or_default();
     text.push('\n');
     super::write_output(args.output.as_ref(), text.as_bytes())
 }

@@ -24,7 +24,7 @@ pub fn run(args: Args) -> i32 {
     };
     for path in &args.models {
         progress.set_message(path.display().to_string());
-        let result = crate::load::load_path(path);
+        let result = tms_formats::load::load_path(path);
         progress.suspend(|| match result {
             Ok(loaded) => {
                 print_diagnostics(&loaded.warnings);

@@ -1,0 +1,42 @@
+//! From a path to a checked, derived model: read, parse, detect the format,
+//! convert, derive defaults, and collect warnings.
+
+use std::path::Path;
+
+use tms_syntax::diag::Diagnostics;
+
+use tms_model::Model;
+use tms_syntax::source::{self, Node, SourceFile};
+
+/// A model that loaded, with the warnings found on the way.
+#[derive(Debug)]
+pub struct Loaded {
+    pub model: Model,
+    pub warnings: Diagnostics,
+}
+
+pub fn load_path(path: &Path) -> Result<Loaded, Diagnostics> {
+    let src = source::read(path).map_err(|d| Diagnostics(vec![d]))?;
+    load_source(&src)
+}
+
+pub fn load_source(src: &SourceFile) -> Result<Loaded, Diagnostics> {
+    let root = src.parse().map_err(|d| Diagnostics(vec![d]))?;
+    load_node(&root, &src.name)
+}
+
+/// Loads a model from an already parsed document (rule fixtures embed models this way).
+pub fn load_node(root: &Node, file: &str) -> Result<Loaded, Diagnostics> {
+    let (model, mut diags) = crate::read(root, file);
+    let Some(mut model) = model else {
+        diags.sort();
+        return Err(diags);
+    };
+    tms_model::derive::apply(&mut model);
+    diags.extend(tms_model::validate::warnings(&model));
+    diags.sort();
+    Ok(Loaded {
+        model,
+        warnings: diags,
+    })
+}

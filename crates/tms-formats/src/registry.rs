@@ -1,0 +1,58 @@
+//! The one table of other tools' formats. Each row says how a format is
+//! recognised, read and (where tms writes it) written; detection, `tms import
+//! --from`, `tms export --format` and the command line's value lists are all
+//! driven from here. Adding a format is one module and one row.
+
+use std::io::Write;
+
+use tms_model::Model;
+use tms_rules::engine::Analysis;
+use tms_rules::library::Library;
+use tms_syntax::diag::Diagnostics;
+use tms_syntax::source::Node;
+
+/// Reads a parsed document of the format into a model, with every problem found.
+pub type ReadFn = fn(&Node, &str) -> (Option<Model>, Diagnostics);
+/// Writes an analysed model in the format.
+pub type WriteFn = fn(&mut dyn Write, &Model, &Library, &Analysis) -> std::io::Result<()>;
+
+/// One format of another tool.
+pub struct Format {
+    /// The name `--from` and `--format` spell it with.
+    pub name: &'static str,
+    /// One line for `--help`.
+    pub about: &'static str,
+    /// The format's name with an article, for "this is not ... file".
+    pub title: &'static str,
+    /// What detection looks for, as the hint when a file is not this format.
+    pub signature: &'static str,
+    pub detect: fn(&Node) -> bool,
+    pub read: ReadFn,
+    pub write: Option<WriteFn>,
+}
+
+/// In detection order: formats with a key of their own first; pytm, whose
+/// signature is the weakest (no `title`, pytm's own keys or `__class__`), last.
+/// A document none of them claims is read as our own format.
+pub const FORMATS: &[Format] = &[
+    crate::threat_model_spec::FORMAT,
+    crate::otm::FORMAT,
+    crate::threat_dragon::FORMAT,
+    crate::threagile::FORMAT,
+    crate::pytm::FORMAT,
+];
+
+/// The format `name` names, if tms reads it.
+pub fn by_name(name: &str) -> Option<&'static Format> {
+    FORMATS.iter().find(|f| f.name == name)
+}
+
+/// The format that claims `root`, if any (else it is ours).
+pub fn detect(root: &Node) -> Option<&'static Format> {
+    FORMATS.iter().find(|f| (f.detect)(root))
+}
+
+/// The formats tms writes.
+pub fn writers() -> impl Iterator<Item = (&'static Format, WriteFn)> {
+    FORMATS.iter().filter_map(|f| f.write.map(|w| (f, w)))
+}

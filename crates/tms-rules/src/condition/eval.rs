@@ -1,0 +1,496 @@
+//! Evaluates a compiled condition against one target, with Python's meaning.
+//!
+//! Where Python would raise (an attribute of `None`, ordering unlike values), the
+//! evaluation fails and the rule does not match: pytm catches every exception
+//! from a condition and treats it as `False`, and so do we.
+
+use super::compile::*;
+use super::syntax::CmpOp;
+use tms_model::graph::Graph;
+use tms_model::*;
+
+/// What a condition is evaluated against.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub model: &'a Model,
+    pub graph: &'a Graph,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetRef {
+    Element(ElementIdx),
+    Flow(FlowIdx),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    Flows,
+    Data,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum V<'a> {
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+    Enum(EnumTy, u8),
+    Elem(ElementIdx),
+    Flow(FlowIdx),
+    Data(DataIdx),
+    Boundary(BoundaryIdx),
+    /// `target.controls`: the same item, seen through its controls.
+    Controls(TargetRef),
+    Idx(ListKind, &'a [usize]),
+    Strs(&'a [String]),
+    Ints(&'a [i64]),
+    Vals(Vec<V<'a>>),
+    Consts(&'a [Const]),
+    Json(&'a serde_json::Value),
+}
+
+/// A failure Python would raise; the condition is then false.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EvalError;
+
+type R<'a> = Result<V<'a>, EvalError>;
+
+pub fn matches(c: &Compiled, ctx: Ctx<'_>, target: TargetRef) -> bool {
+    let mut vars: Vec<V<'_>> = Vec::new();
+    matches_with(c, ctx, target, &mut vars)
+}
+
+/// As [`matches`], reusing `vars` between calls: the engine evaluates millions
+/// of conditions and a fresh allocation each time would dominate.
+pub fn matches_with<'a>(
+    c: &'a Compiled,
+    ctx: Ctx<'a>,
+    target: TargetRef,
+    vars: &mut Vec<V<'a>>,
+) -> bool {
+    vars.clear();
+    vars.resize(c.slots, V::None);
+    match eval(&c.root, ctx, target, vars) {
+        Ok(v) => truthy(&v),
+        Err(EvalError) => false,
+    }
+}
+
+fn item(t: TargetRef) -> V<'static> {
+    match t {
+        TargetRef::Element(e) => V::Elem(e),
+        TargetRef::Flow(f) => V::Flow(f),
+    }
+}
+
+fn truthy(v: &V<'_>) -> bool {
+    match v {
+        V::None => false,
+        V::Bool(b) => *b,
+        V::Int(i) => *i != 0,
+        V::Float(f) => *f != 0.0,
+        V::Str(s) => !s.is_empty(),
+        V::Idx(_, l) => !l.is_empty(),
+        V::Strs(l) => !l.is_empty(),
+        V::Ints(l) => !l.is_empty(),
+        V::Vals(l) => !l.is_empty(),
+        V::Consts(l) => !l.is_empty(),
+        V::Json(j) => match j {
+            serde_json::Value::Null => false,
+            serde_json::Value::Bool(b) => *b,
+            serde_json::Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+            serde_json::Value::String(s) => !s.is_empty(),
+            serde_json::Value::Array(a) => !a.is_empty(),
+            serde_json::Value::Object(o) => !o.is_empty(),
+        },
+        V::Enum(..) | V::Elem(_) | V::Flow(_) | V::Data(_) | V::Boundary(_) | V::Controls(_) => {
+            true
+        }
+    }
+}
+
+fn constant(c: &Const) -> V<'_> {
+    match c {
+        Const::None => V::None,
+        Const::Bool(b) => V::Bool(*b),
+        Const::Int(i) => V::Int(*i),
+        Const::Float(f) => V::Float(*f),
+        Const::Str(s) => V::Str(s),
+        Const::Enum(e, r) => V::Enum(*e, *r),
+    }
+}
+
+fn json(j: &serde_json::Value) -> V<'_> {
+    match j {
+        serde_json::Value::Null => V::None,
+        serde_json::Value::Bool(b) => V::Bool(*b),
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .map_or_else(|| V::Float(n.as_f64().unwrap_or(0.0)), V::Int),
+        serde_json::Value::String(s) => V::Str(s),
+        other => V::Json(other),
+    }
+}
+
+fn value_ref(v: ValueRef<'_>) -> V<'_> {
+    match v {
+        ValueRef::Bool(b) => V::Bool(b),
+        ValueRef::Int(i) => V::Int(i),
+        ValueRef::Str(s) => V::Str(s),
+        ValueRef::Classification(c) => V::Enum(EnumTy::Classification, rank_classification(c)),
+        ValueRef::TlsVersion(t) => V::Enum(EnumTy::TlsVersion, rank_tls(t)),
+        ValueRef::DatastoreType(d) => V::Enum(EnumTy::DatastoreType, rank_dstype(d)),
+        ValueRef::IntList(l) => V::Ints(l),
+        ValueRef::StrList(l) => V::Strs(l),
+    }
+}
+
+fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, vars: &mut Vec<V<'a>>) -> R<'a> {
+    match n {
+        Node::Const(c) => Ok(constant(c)),
+        Node::ConstList(items) => Ok(V::Consts(items)),
+        Node::Target => Ok(item(target)),
+        Node::Var(slot) => Ok(vars[*slot].clone()),
+        Node::List(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for it in items {
+                out.push(eval(it, ctx, target, vars)?);
+            }
+            Ok(V::Vals(out))
+        }
+        Node::Get(recv, access) => {
+            let r = eval(recv, ctx, target, vars)?;
+            get(ctx, r, access)
+        }
+        Node::Not(inner) => Ok(V::Bool(!truthy(&eval(inner, ctx, target, vars)?))),
+        Node::And(a, b) => {
+            let va = eval(a, ctx, target, vars)?;
+            if truthy(&va) {
+                eval(b, ctx, target, vars)
+            } else {
+                Ok(va)
+            }
+        }
+        Node::Or(a, b) => {
+            let va = eval(a, ctx, target, vars)?;
+            if truthy(&va) {
+                Ok(va)
+            } else {
+                eval(b, ctx, target, vars)
+            }
+        }
+        Node::Compare(first, rest) => {
+            let mut left = eval(first, ctx, target, vars)?;
+            for (op, right) in rest {
+                let r = eval(right, ctx, target, vars)?;
+                if !compare(ctx, *op, &left, &r)? {
+                    return Ok(V::Bool(false));
+                }
+                left = r;
+            }
+            Ok(V::Bool(true))
+        }
+        Node::Any { slot, iter, elem } | Node::All { slot, iter, elem } => {
+            let want_any = matches!(n, Node::Any { .. });
+            let items = eval(iter, ctx, target, vars)?;
+            let len = list_len(&items).ok_or(EvalError)?;
+            for i in 0..len {
+                vars[*slot] = list_get(&items, i);
+                let hit = truthy(&eval(elem, ctx, target, vars)?);
+                if hit == want_any {
+                    return Ok(V::Bool(want_any));
+                }
+            }
+            Ok(V::Bool(!want_any))
+        }
+        Node::Len(inner) => {
+            let v = eval(inner, ctx, target, vars)?;
+            match v {
+                V::Str(s) => Ok(V::Int(s.chars().count() as i64)),
+                other => list_len(&other).map(|l| V::Int(l as i64)).ok_or(EvalError),
+            }
+        }
+        Node::Call(recv, m, args) => {
+            let r = eval(recv, ctx, target, vars)?;
+            // Every method takes at most one argument (the checker ensures it).
+            let arg = match args.first() {
+                Some(a) => Some(eval(a, ctx, target, vars)?),
+                None => None,
+            };
+            call(ctx, r, *m, arg.as_slice())
+        }
+    }
+}
+
+fn list_len(v: &V<'_>) -> Option<usize> {
+    Some(match v {
+        V::Idx(_, l) => l.len(),
+        V::Strs(l) => l.len(),
+        V::Ints(l) => l.len(),
+        V::Vals(l) => l.len(),
+        V::Consts(l) => l.len(),
+        V::Json(serde_json::Value::Array(a)) => a.len(),
+        _ => return None,
+    })
+}
+
+fn list_get<'a>(v: &V<'a>, i: usize) -> V<'a> {
+    match v {
+        V::Idx(ListKind::Flows, l) => V::Flow(l[i]),
+        V::Idx(ListKind::Data, l) => V::Data(l[i]),
+        V::Strs(l) => V::Str(&l[i]),
+        V::Ints(l) => V::Int(l[i]),
+        V::Vals(l) => l[i].clone(),
+        V::Consts(l) => constant(&l[i]),
+        V::Json(serde_json::Value::Array(a)) => json(&a[i]),
+        _ => V::None,
+    }
+}
+
+fn get<'a>(ctx: Ctx<'a>, recv: V<'a>, access: &'a Access) -> R<'a> {
+    let m = ctx.model;
+    match (recv, access) {
+        (V::Elem(e), Access::Attr(id)) | (V::Controls(TargetRef::Element(e)), Access::Attr(id)) => {
+            let el = &m.elements[e];
+            if !id.def().applies.contains_kind(el.kind) {
+                return Err(EvalError);
+            }
+            Ok(value_ref(el.attrs.get(*id)))
+        }
+        (V::Flow(f), Access::Attr(id)) | (V::Controls(TargetRef::Flow(f)), Access::Attr(id)) => {
+            if !id.def().applies.contains_flow() {
+                return Err(EvalError);
+            }
+            Ok(value_ref(m.flows[f].attrs.get(*id)))
+        }
+        (V::Elem(e), Access::Controls) => Ok(V::Controls(TargetRef::Element(e))),
+        (V::Flow(f), Access::Controls) => Ok(V::Controls(TargetRef::Flow(f))),
+        (V::Elem(e), Access::Item(field)) => element_field(ctx, e, *field),
+        (V::Flow(f), Access::Item(field)) => flow_field(ctx, f, *field),
+        (V::Data(d), Access::Data(field)) => Ok(data_field(&m.data[d], *field)),
+        (V::Boundary(b), Access::Boundary(field)) => {
+            let bd = &m.boundaries[b];
+            Ok(match field {
+                BoundaryField::Id => V::Str(&bd.id),
+                BoundaryField::Name => V::Str(&bd.name),
+                BoundaryField::Description => V::Str(&bd.description),
+                BoundaryField::Parent => bd.parent.map_or(V::None, V::Boundary),
+                BoundaryField::InScope => V::Bool(bd.in_scope),
+                BoundaryField::Tags => V::Strs(&bd.tags),
+            })
+        }
+        (V::Json(serde_json::Value::Object(o)), Access::Key(k)) => {
+            Ok(o.get(k).map_or(V::None, json))
+        }
+        // `properties.missing.deeper` reads as None rather than failing: user keys are optional.
+        (V::None, Access::Key(_)) => Ok(V::None),
+        _ => Err(EvalError),
+    }
+}
+
+fn element_field<'a>(ctx: Ctx<'a>, e: ElementIdx, field: ItemField) -> R<'a> {
+    let el = &ctx.model.elements[e];
+    Ok(match field {
+        ItemField::Id => V::Str(&el.id),
+        ItemField::Name => V::Str(&el.name),
+        ItemField::Description => V::Str(&el.description),
+        ItemField::Type => V::Str(el.kind.as_str()),
+        ItemField::Tags => V::Strs(&el.tags),
+        ItemField::Properties => json(&el.properties),
+        ItemField::InBoundary => el.boundary.map_or(V::None, V::Boundary),
+        ItemField::Inputs => V::Idx(ListKind::Flows, &ctx.graph.inputs[e]),
+        ItemField::Outputs => V::Idx(ListKind::Flows, &ctx.graph.outputs[e]),
+        ItemField::Incoming => V::Idx(ListKind::Flows, &ctx.graph.incoming[e]),
+        ItemField::Outgoing => V::Idx(ListKind::Flows, &ctx.graph.outgoing[e]),
+        ItemField::Data => V::Idx(ListKind::Data, &el.data),
+        ItemField::Source
+        | ItemField::Sink
+        | ItemField::ResponseTo
+        | ItemField::Response
+        | ItemField::IsResponse => return Err(EvalError),
+    })
+}
+
+fn flow_field<'a>(ctx: Ctx<'a>, f: FlowIdx, field: ItemField) -> R<'a> {
+    let fl = &ctx.model.flows[f];
+    Ok(match field {
+        ItemField::Id => V::Str(&fl.id),
+        ItemField::Name => V::Str(&fl.name),
+        ItemField::Description => V::Str(&fl.description),
+        ItemField::Type => V::Str("flow"),
+        ItemField::Tags => V::Strs(&fl.tags),
+        ItemField::Properties => json(&fl.properties),
+        ItemField::Data => V::Idx(ListKind::Data, &fl.data),
+        ItemField::Source => V::Elem(fl.source),
+        ItemField::Sink => V::Elem(fl.sink),
+        ItemField::ResponseTo => fl.response_to.map_or(V::None, V::Flow),
+        ItemField::Response => ctx.graph.response[f].map_or(V::None, V::Flow),
+        ItemField::IsResponse => V::Bool(ctx.model.is_response(fl)),
+        // pytm's Dataflow has an `inBoundary` that is always None.
+        ItemField::InBoundary => V::None,
+        ItemField::Inputs | ItemField::Outputs | ItemField::Incoming | ItemField::Outgoing => {
+            return Err(EvalError)
+        }
+    })
+}
+
+fn data_field(d: &DataAsset, field: DataField) -> V<'_> {
+    match field {
+        DataField::Id => V::Str(&d.id),
+        DataField::Name => V::Str(&d.name),
+        DataField::Description => V::Str(&d.description),
+        DataField::Format => V::Str(&d.format),
+        DataField::Classification => V::Enum(
+            EnumTy::Classification,
+            rank_classification(d.classification),
+        ),
+        DataField::IsPii => V::Bool(d.is_pii),
+        DataField::IsCredentials => V::Bool(d.is_credentials),
+        DataField::CredentialsLife => V::Enum(EnumTy::Lifetime, rank_lifetime(d.credentials_life)),
+        DataField::IsStored => V::Bool(d.is_stored),
+        DataField::IsDestEncryptedAtRest => V::Bool(d.is_dest_encrypted_at_rest.unwrap_or(false)),
+        DataField::IsSourceEncryptedAtRest => {
+            V::Bool(d.is_source_encrypted_at_rest.unwrap_or(false))
+        }
+        DataField::Tags => V::Strs(&d.tags),
+    }
+}
+
+fn call<'a>(ctx: Ctx<'a>, recv: V<'a>, m: Method, args: &[V<'a>]) -> R<'a> {
+    let model = ctx.model;
+    match (m, recv) {
+        (Method::HasDataLeaks, V::Flow(f)) => {
+            let fl = &model.flows[f];
+            let limit = |a: &Attrs| match a.get(attr_id::MAX_CLASSIFICATION) {
+                ValueRef::Classification(c) => c,
+                _ => Classification::Unknown,
+            };
+            let (src, sink, own) = (
+                limit(&model.elements[fl.source].attrs),
+                limit(&model.elements[fl.sink].attrs),
+                limit(&fl.attrs),
+            );
+            Ok(V::Bool(fl.data.iter().any(|d| {
+                let c = model.data[*d].classification;
+                c > src || c > sink || c > own
+            })))
+        }
+        (Method::CrossesBoundary, V::Flow(f)) => {
+            Ok(V::Bool(model.crosses_boundary(&model.flows[f])))
+        }
+        (Method::CheckTlsVersion, V::Elem(e)) => {
+            let min = model.elements[e].attrs.get(attr_id::MIN_TLS_VERSION);
+            let flows = args.first().ok_or(EvalError)?;
+            let n = list_len(flows).ok_or(EvalError)?;
+            for i in 0..n {
+                let V::Flow(f) = list_get(flows, i) else {
+                    return Err(EvalError);
+                };
+                let tls = model.flows[f].attrs.get(attr_id::TLS_VERSION);
+                if let (ValueRef::TlsVersion(a), ValueRef::TlsVersion(b)) = (tls, min) {
+                    if a < b {
+                        return Ok(V::Bool(true));
+                    }
+                }
+            }
+            Ok(V::Bool(false))
+        }
+        (Method::HasTag, V::Elem(e)) => tag_in(&model.elements[e].tags, args),
+        (Method::HasTag, V::Flow(f)) => tag_in(&model.flows[f].tags, args),
+        _ => Err(EvalError),
+    }
+}
+
+fn tag_in<'a>(tags: &[String], args: &[V<'a>]) -> R<'a> {
+    match args.first() {
+        Some(V::Str(t)) => Ok(V::Bool(tags.iter().any(|x| x == t))),
+        _ => Err(EvalError),
+    }
+}
+
+fn num(v: &V<'_>) -> Option<f64> {
+    match v {
+        V::Int(i) => Some(*i as f64),
+        V::Float(f) => Some(*f),
+        V::Bool(b) => Some(f64::from(u8::from(*b))),
+        _ => None,
+    }
+}
+
+fn equal(a: &V<'_>, b: &V<'_>) -> bool {
+    match (a, b) {
+        (V::None, V::None) => true,
+        (V::Str(x), V::Str(y)) => x == y,
+        (V::Enum(e1, r1), V::Enum(e2, r2)) => e1 == e2 && r1 == r2,
+        (V::Elem(x), V::Elem(y))
+        | (V::Flow(x), V::Flow(y))
+        | (V::Data(x), V::Data(y))
+        | (V::Boundary(x), V::Boundary(y)) => x == y,
+        (V::Json(x), V::Json(y)) => x == y,
+        _ if num(a).is_some() && num(b).is_some() => num(a) == num(b),
+        _ => match (list_len(a), list_len(b)) {
+            (Some(la), Some(lb)) if la == lb => {
+                (0..la).all(|i| equal(&list_get(a, i), &list_get(b, i)))
+            }
+            _ => false,
+        },
+    }
+}
+
+fn identical(a: &V<'_>, b: &V<'_>) -> bool {
+    match (a, b) {
+        (V::None, V::None) => true,
+        (V::Bool(x), V::Bool(y)) => x == y,
+        (V::Int(x), V::Int(y)) => x == y,
+        (V::Str(x), V::Str(y)) => x == y,
+        (V::Enum(e1, r1), V::Enum(e2, r2)) => e1 == e2 && r1 == r2,
+        (V::Elem(x), V::Elem(y))
+        | (V::Flow(x), V::Flow(y))
+        | (V::Data(x), V::Data(y))
+        | (V::Boundary(x), V::Boundary(y)) => x == y,
+        _ => false,
+    }
+}
+
+fn compare(ctx: Ctx<'_>, op: CmpOp, l: &V<'_>, r: &V<'_>) -> Result<bool, EvalError> {
+    use std::cmp::Ordering;
+    let order = || -> Result<Ordering, EvalError> {
+        match (l, r) {
+            (V::Enum(a, x), V::Enum(b, y)) if a == b && a.ordered() => Ok(x.cmp(y)),
+            (V::Str(x), V::Str(y)) => Ok(x.cmp(y)),
+            _ => match (num(l), num(r)) {
+                (Some(x), Some(y)) => x.partial_cmp(&y).ok_or(EvalError),
+                _ => Err(EvalError),
+            },
+        }
+    };
+    Ok(match op {
+        CmpOp::Eq => equal(l, r),
+        CmpOp::Ne => !equal(l, r),
+        CmpOp::Lt => order()? == Ordering::Less,
+        CmpOp::Le => order()? != Ordering::Greater,
+        CmpOp::Gt => order()? == Ordering::Greater,
+        CmpOp::Ge => order()? != Ordering::Less,
+        CmpOp::Is => identical(l, r),
+        CmpOp::IsNot => !identical(l, r),
+        CmpOp::In => contains(ctx, r, l)?,
+        CmpOp::NotIn => !contains(ctx, r, l)?,
+    })
+}
+
+fn contains(ctx: Ctx<'_>, haystack: &V<'_>, needle: &V<'_>) -> Result<bool, EvalError> {
+    match (haystack, needle) {
+        (V::Str(h), V::Str(n)) => Ok(h.contains(n)),
+        (V::Str(_), _) => Err(EvalError),
+        // pytm's DataSet: a string is "in" target.data when a datum has that name.
+        (V::Idx(ListKind::Data, l), V::Str(n)) => Ok(l
+            .iter()
+            .any(|d| ctx.model.data[*d].name == *n || ctx.model.data[*d].id == *n)),
+        (V::Json(serde_json::Value::Object(o)), V::Str(n)) => Ok(o.contains_key(*n)),
+        _ => {
+            let len = list_len(haystack).ok_or(EvalError)?;
+            Ok((0..len).any(|i| equal(&list_get(haystack, i), needle)))
+        }
+    }
+}

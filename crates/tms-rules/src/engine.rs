@@ -1,0 +1,348 @@
+//! Matching rules against a model, and applying the team's triage to the results.
+
+use rayon::prelude::*;
+
+use super::library::Library;
+use crate::condition::{self, Ctx, TargetRef};
+use tms_model::attr_id::IN_SCOPE;
+use tms_model::graph::Graph;
+use tms_model::*;
+use tms_syntax::dates::{parse_date, Date};
+use tms_syntax::diag::{Diagnostic, Diagnostics};
+
+/// One rule matched on one target, with the team's decision about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// `RULE-ID@TARGET-ID`: stable while the rule and the target keep their ids.
+    pub id: String,
+    /// Index into the library's rules.
+    pub rule: usize,
+    pub target: TargetRef,
+    pub status: Status,
+    pub justification: Option<String>,
+    /// The triage entry that decided the status, if any.
+    pub triage: Option<usize>,
+    /// The assumption that rules the finding out, if any.
+    pub assumption: Option<usize>,
+    /// Set when a triage decision expired and the finding counts as open again.
+    pub expired: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub findings: Vec<Finding>,
+    pub warnings: Diagnostics,
+}
+
+/// Below this many targets the thread pool costs more than it saves.
+const PARALLEL_THRESHOLD: usize = 2_000;
+
+pub fn analyze(model: &Model, lib: &Library) -> Analysis {
+    let mut findings = match_rules(model, lib);
+    let warnings = apply_triage(model, lib, &mut findings, tms_syntax::dates::today());
+    Analysis { findings, warnings }
+}
+
+fn new_finding(model: &Model, lib: &Library, rule: usize, target: TargetRef) -> Finding {
+    let (r, t) = (lib.rules[rule].id.as_str(), target_id(model, target));
+    let mut id = String::with_capacity(r.len() + 1 + t.len());
+    id.push_str(r);
+    id.push('@');
+    id.push_str(t);
+    Finding {
+        id,
+        rule,
+        target,
+        status: Status::Open,
+        justification: None,
+        triage: None,
+        assumption: None,
+        expired: None,
+    }
+}
+
+/// Rule indices in the order of their ids followed by `@`: `@` appears in no
+/// id, so ordering findings by rule in this order and then by target id is
+/// ordering them by their `RULE@TARGET` id.
+fn rules_in_id_order(lib: &Library) -> Vec<usize> {
+    let mut rules: Vec<usize> = (0..lib.rules.len()).collect();
+    rules.sort_by(|a, b| {
+        let (x, y) = (&lib.rules[*a].id, &lib.rules[*b].id);
+        x.bytes().chain([b'@']).cmp(y.bytes().chain([b'@']))
+    });
+    rules
+}
+
+pub fn target_id(model: &Model, t: TargetRef) -> &str {
+    match t {
+        TargetRef::Element(e) => &model.elements[e].id,
+        TargetRef::Flow(f) => &model.flows[f].id,
+    }
+}
+
+/// Targets in scope (out-of-scope ones are skipped, as in pytm), by id.
+fn targets_in_id_order(model: &Model) -> Vec<TargetRef> {
+    let mut targets: Vec<TargetRef> = model
+        .elements
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.attrs.flag(IN_SCOPE))
+        .map(|(i, _)| TargetRef::Element(i))
+        .chain(
+            model
+                .flows
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.attrs.flag(IN_SCOPE))
+                .map(|(i, _)| TargetRef::Flow(i)),
+        )
+        .collect();
+    targets.sort_unstable_by(|a, b| target_id(model, *a).cmp(target_id(model, *b)));
+    targets
+}
+
+/// Every finding, sorted by id. Targets are visited in id order and each
+/// match lands in its rule's bucket, so reading the buckets rule by rule
+/// gives the id order without comparing a single finding id.
+fn match_rules(model: &Model, lib: &Library) -> Vec<Finding> {
+    let graph = Graph::build(model);
+    let ctx = Ctx {
+        model,
+        graph: &graph,
+    };
+    // Rules applicable to each kind, resolved once: index 0..9 element kinds, 9 flows.
+    let by_kind: Vec<Vec<usize>> = (0..10)
+        .map(|bit| {
+            let t = Targets(1 << bit);
+            (0..lib.rules.len())
+                .filter(|i| lib.rules[*i].targets.intersects(t))
+                .collect()
+        })
+        .collect();
+    let targets = targets_in_id_order(model);
+    let eval_chunk = |chunk: &[TargetRef]| -> Vec<Vec<TargetRef>> {
+        let mut vars = Vec::new();
+        let mut buckets = vec![Vec::new(); lib.rules.len()];
+        for t in chunk {
+            let kind = match t {
+                TargetRef::Element(e) => model.elements[*e].kind as usize,
+                TargetRef::Flow(_) => 9,
+            };
+            for r in &by_kind[kind] {
+                if condition::eval::matches_with(&lib.rules[*r].compiled, ctx, *t, &mut vars) {
+                    buckets[*r].push(*t);
+                }
+            }
+        }
+        buckets
+    };
+    let chunks: Vec<Vec<Vec<TargetRef>>> = if targets.len() < PARALLEL_THRESHOLD {
+        vec![eval_chunk(&targets)]
+    } else {
+        targets.par_chunks(4096).map(eval_chunk).collect()
+    };
+    let total = chunks.iter().flatten().map(Vec::len).sum();
+    let mut findings = Vec::with_capacity(total);
+    for rule in rules_in_id_order(lib) {
+        for chunk in &chunks {
+            findings.extend(
+                chunk[rule]
+                    .iter()
+                    .map(|t| new_finding(model, lib, rule, *t)),
+            );
+        }
+    }
+    findings
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let Some((head, rest)) = pattern.split_once('*') else {
+        return pattern == text;
+    };
+    let Some(mut remaining) = text.strip_prefix(head) else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.split('*').collect();
+    for (i, part) in parts.iter().enumerate() {
+        if i == parts.len() - 1 {
+            return remaining.ends_with(part) && remaining.len() >= part.len();
+        }
+        match remaining.find(part) {
+            Some(at) => remaining = &remaining[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// How specific a triage entry is: an exact id beats a wildcard.
+fn specificity(t: &TriageEntry) -> u8 {
+    u8::from(!t.rule.contains('*')) + u8::from(!t.target.contains('*'))
+}
+
+/// The triage entries ready for lookup: exact ids in a map, so a large model
+/// with a long triage list is not one glob per finding and entry.
+struct TriageIndex<'m> {
+    exact: tms_syntax::fxhash::FxHashMap<(&'m str, &'m str), usize>,
+    wildcards: Vec<usize>,
+}
+
+impl<'m> TriageIndex<'m> {
+    fn new(triage: &'m [TriageEntry]) -> Self {
+        let mut exact = tms_syntax::fxhash::FxHashMap::default();
+        let mut wildcards = Vec::new();
+        for (i, t) in triage.iter().enumerate() {
+            if specificity(t) == 2 {
+                // The first written wins a tie.
+                exact
+                    .entry((t.rule.as_str(), t.target.as_str()))
+                    .or_insert(i);
+            } else {
+                wildcards.push(i);
+            }
+        }
+        TriageIndex { exact, wildcards }
+    }
+
+    /// The entry deciding a finding: the most specific that matches, the first
+    /// written among equals. An exact id is the most specific there is.
+    fn decide(&self, triage: &[TriageEntry], rule: &str, target: &str) -> Option<usize> {
+        if let Some(i) = self.exact.get(&(rule, target)) {
+            return Some(*i);
+        }
+        self.wildcards
+            .iter()
+            .copied()
+            .filter(|i| glob(&triage[*i].rule, rule) && glob(&triage[*i].target, target))
+            .min_by_key(|i| (std::cmp::Reverse(specificity(&triage[*i])), *i))
+    }
+}
+
+fn apply_triage(
+    model: &Model,
+    lib: &Library,
+    findings: &mut [Finding],
+    today: Date,
+) -> Diagnostics {
+    let mut used = vec![false; model.triage.len()];
+    let index = TriageIndex::new(&model.triage);
+    // The first assumption that excludes each rule, found once per rule.
+    let ruled_out: Vec<Option<usize>> = lib
+        .rules
+        .iter()
+        .map(|r| {
+            model
+                .assumptions
+                .iter()
+                .position(|a| a.excludes.contains(&r.id))
+        })
+        .collect();
+    for f in findings.iter_mut() {
+        let rule_id = lib.rules[f.rule].id.as_str();
+        let target = target_id(model, f.target);
+        if let Some(i) = index.decide(&model.triage, rule_id, target) {
+            let t = &model.triage[i];
+            used[i] = true;
+            f.triage = Some(i);
+            let expired = t
+                .expires
+                .as_deref()
+                .and_then(parse_date)
+                .filter(|d| *d < today);
+            if let Some(d) = expired {
+                f.expired = Some(d.to_string());
+            } else {
+                f.status = t.status;
+                f.justification = t.justification.clone();
+            }
+            continue;
+        }
+        if let Some(a) = ruled_out[f.rule] {
+            f.assumption = Some(a);
+            f.status = Status::NotApplicable;
+            f.justification = Some(format!("assumption: {}", model.assumptions[a].name));
+        }
+    }
+    let mut warnings = Diagnostics::default();
+    for (t, used) in model.triage.iter().zip(used) {
+        if used {
+            continue;
+        }
+        let mut d = Diagnostic::warning(
+            &model.file,
+            t.pos,
+            format!("the triage entry `{}` matches no finding", t.finding),
+        );
+        if !t.rule.contains('*') && lib.get(&t.rule).is_none() {
+            let hint =
+                tms_syntax::diag::did_you_mean(&t.rule, lib.rules.iter().map(|r| r.id.as_str()))
+                    .map_or_else(
+                        || format!("no rule `{}` is loaded", t.rule),
+                        |c| format!("no rule `{}` is loaded; did you mean `{c}`?", t.rule),
+                    );
+            d = d.with_hint(hint);
+        } else {
+            d = d.with_hint("the threat it recorded no longer applies: remove the entry, or check the model still says what you meant");
+        }
+        warnings.push(d);
+    }
+    warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{glob, TriageIndex};
+    use tms_model::{Status, TriageEntry};
+    use tms_syntax::source::Pos;
+
+    fn entry(finding: &str) -> TriageEntry {
+        let (rule, target) = finding.split_once('@').unwrap_or((finding, "*"));
+        TriageEntry::decision(rule, target, Status::Accepted, None, Pos::default())
+    }
+
+    #[test]
+    fn the_most_specific_triage_entry_decides_then_the_first_written() {
+        let triage: Vec<TriageEntry> = [
+            "*@web",
+            "FLOW-001@*",
+            "FLOW-001@web",
+            "FLOW-001@web",
+            "*@*",
+            "FLOW-*@db",
+        ]
+        .iter()
+        .map(|f| entry(f))
+        .collect();
+        let index = TriageIndex::new(&triage);
+        let decide = |r: &str, t: &str| index.decide(&triage, r, t);
+        assert_eq!(decide("FLOW-001", "web"), Some(2), "exact beats wildcards");
+        assert_eq!(decide("FLOW-002", "web"), Some(0));
+        assert_eq!(
+            decide("FLOW-001", "db"),
+            Some(1),
+            "equal specificity: first written"
+        );
+        assert_eq!(
+            decide("FLOW-002", "db"),
+            Some(5),
+            "one exact half beats `*@*`"
+        );
+        assert_eq!(decide("WEB-001", "api"), Some(4));
+        assert_eq!(
+            TriageIndex::new(&triage[..4]).decide(&triage, "X", "y"),
+            None
+        );
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob("*", "anything"));
+        assert!(glob("FLOW-*", "FLOW-001"));
+        assert!(glob("*-001", "FLOW-001"));
+        assert!(glob("F*W*1", "FLOW-001"));
+        assert!(!glob("FLOW-*", "WEB-001"));
+        assert!(!glob("web", "web2"));
+        assert!(!glob("a*a", "a"));
+    }
+}

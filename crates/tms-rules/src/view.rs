@@ -1,0 +1,98 @@
+//! A finding as every consumer sees it: its rule's texts, its target, its
+//! effective severity and risk, and where it is in the model file. Reports,
+//! exports, diagrams and `diff` all take this view instead of pairing a
+//! finding's indices with the model and the library themselves.
+
+use serde::Serialize;
+
+use crate::condition::TargetRef;
+use crate::engine::{target_id, Finding};
+use crate::library::Library;
+use crate::{RuleMappings, Stride};
+use tms_model::risk::{dread_score, risk, CvssScore, Risk};
+use tms_model::*;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Location<'a> {
+    pub file: &'a str,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A finding as every output format sees it (contract, section 2).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FindingView<'a> {
+    pub id: &'a str,
+    pub rule: &'a str,
+    pub title: &'a str,
+    pub target: &'a str,
+    pub target_type: &'static str,
+    pub stride: &'a [Stride],
+    pub severity: Severity,
+    pub status: Status,
+    pub justification: Option<&'a str>,
+    pub description: &'a str,
+    pub mitigation: &'a str,
+    pub mappings: &'a RuleMappings,
+    pub location: Location<'a>,
+    pub likelihood: &'static str,
+    pub risk: Risk,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cvss: Option<CvssScore>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dread: Option<f64>,
+}
+
+pub fn target_type(model: &Model, t: TargetRef) -> &'static str {
+    match t {
+        TargetRef::Element(e) => model.elements[e].kind.as_str(),
+        TargetRef::Flow(_) => "flow",
+    }
+}
+
+pub fn target_pos(model: &Model, t: TargetRef) -> tms_syntax::source::Pos {
+    match t {
+        TargetRef::Element(e) => model.elements[e].pos,
+        TargetRef::Flow(f) => model.flows[f].pos,
+    }
+}
+
+/// The severity a finding carries: a triage entry may restate it.
+pub fn severity(model: &Model, lib: &Library, f: &Finding) -> Severity {
+    f.triage
+        .and_then(|t| model.triage[t].severity)
+        .unwrap_or(lib.rules[f.rule].severity)
+}
+
+pub fn finding_view<'a>(model: &'a Model, lib: &'a Library, f: &'a Finding) -> FindingView<'a> {
+    let rule = &lib.rules[f.rule];
+    let pos = target_pos(model, f.target);
+    let triage = f.triage.map(|t| &model.triage[t]);
+    FindingView {
+        id: &f.id,
+        rule: &rule.id,
+        title: &rule.title,
+        target: target_id(model, f.target),
+        target_type: target_type(model, f.target),
+        stride: &rule.stride,
+        severity: severity(model, lib, f),
+        status: f.status,
+        justification: f.justification.as_deref(),
+        description: &rule.description,
+        mitigation: &rule.mitigation,
+        mappings: &rule.mappings,
+        location: Location {
+            file: &model.file,
+            line: pos.line,
+            column: pos.col,
+        },
+        likelihood: rule.likelihood.as_str(),
+        risk: risk(rule.likelihood, severity(model, lib, f)),
+        cvss: triage
+            .and_then(|t| t.cvss.as_deref())
+            .or(rule.cvss.as_deref())
+            .and_then(|v| tms_model::risk::cvss(v).ok()),
+        dread: triage.and_then(|t| t.dread.as_ref()).map(dread_score),
+    }
+}

@@ -1,0 +1,22 @@
+//! The integration tests, one binary: each module was a test file of its own.
+
+mod conditions;
+mod corpus;
+mod coverage;
+mod diagram;
+mod diagram_tools;
+mod diff;
+mod examples;
+mod export_interchange;
+mod import_formats;
+mod import_pytm;
+mod loader_props;
+mod pytm_parity;
+mod report_browser;
+mod report_formats;
+mod report_json;
+mod rule_fixtures;
+mod sarif;
+mod schema;
+mod stix;
+mod threat_model_spec;
