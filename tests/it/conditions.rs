@@ -39,6 +39,7 @@ fn eval(cond: &str, targets: Targets, target: &str) -> bool {
         Ctx {
             model: m,
             graph: &graph,
+            three_valued: false,
         },
         t,
     )
@@ -196,7 +197,7 @@ proptest! {
             let loaded = tms_formats::load::load_source(&SourceFile::from_text("m.yaml", MODEL)).expect("model");
             let g = Graph::build(&loaded.model);
             for i in 0..loaded.model.elements.len() {
-                let _ = matches(&c, Ctx { model: &loaded.model, graph: &g }, TargetRef::Element(i));
+                let _ = matches(&c, Ctx { model: &loaded.model, graph: &g, three_valued: false }, TargetRef::Element(i));
             }
         }
     }

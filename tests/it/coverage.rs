@@ -80,7 +80,7 @@ fn coverage_lists_every_category_and_counts_what_findings_touch() {
 #[test]
 fn ruled_out_findings_touch_nothing() {
     let lib = Library::builtin().expect("the built-in rules");
-    let text = "title: t\nelements:\n  - {id: a, type: actor, name: A}\n  - {id: w, type: server, name: W}\nflows:\n  - {id: f, from: a, to: w, protocol: HTTP}\ntriage:\n  - {finding: \"*@*\", status: false-positive, justification: test}\n";
+    let text = "title: t\nboundaries:\n  - {id: i, name: Internet}\n  - {id: d, name: DMZ}\nelements:\n  - {id: a, type: actor, name: A, boundary: i}\n  - {id: w, type: server, name: W, boundary: d}\nflows:\n  - {id: f, from: a, to: w, protocol: HTTP}\ntriage:\n  - {finding: \"*@*\", status: false-positive, justification: test}\n";
     let src = tms_syntax::source::SourceFile::from_text("t.yaml", text);
     let model = tms_formats::load::load_source(&src).expect("loads").model;
     let a = analyze(&model, &lib);

@@ -35,14 +35,23 @@ fn examples_and_templates_are_clean_and_find_threats() {
         let a = analyze(&loaded.model, &lib);
         let stale: Vec<String> = a.warnings.0.iter().map(ToString::to_string).collect();
         assert!(stale.is_empty(), "{}: {stale:?}", path.display());
+        // Unknown is not false: what the model leaves unset is asked, not
+        // reported, so a starter shows a few findings and the questions to answer.
         assert!(
-            a.findings.len() >= 10,
-            "{}: only {} findings",
+            !a.findings.is_empty() && a.findings.len() + a.questions.len() >= 10,
+            "{}: only {} findings and {} questions",
             path.display(),
-            a.findings.len()
+            a.findings.len(),
+            a.questions.len()
         );
         let triaged = a.findings.iter().filter(|f| f.triage.is_some()).count();
-        assert!(triaged >= 1, "{}: no finding is triaged", path.display());
+        // A starter (templates/) may have nothing decided yet; an example shows triage.
+        let example = path.components().any(|c| c.as_os_str() == "examples");
+        assert!(
+            !example || triaged >= 1,
+            "{}: no finding is triaged",
+            path.display()
+        );
     }
 }
 

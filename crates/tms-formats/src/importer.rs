@@ -171,7 +171,7 @@ impl<'a> Builder<'a> {
         let Some(id) = attrs::lookup(name) else {
             return;
         };
-        if let Some(v) = super::native::read_value(&mut self.r, node, id.def()) {
+        if let Some(v) = tms_model::attrs::read_value(&mut self.r, node, id.def()) {
             attrs.set(id, v);
         }
     }
@@ -188,6 +188,7 @@ pub fn element(id: String, kind: ElementKind, name: String, pos: Pos) -> Element
         data: Vec::new(),
         attrs: Attrs::default(),
         tags: Vec::new(),
+        role: None,
         properties: Properties::Null,
         pos,
     }

@@ -32,6 +32,19 @@ pub fn load_node(root: &Node, file: &str) -> Result<Loaded, Diagnostics> {
         diags.sort();
         return Err(diags);
     };
+    for (e, tag, role) in tms_model::roles::apply_legacy_tags(&mut model) {
+        diags.push(
+            tms_syntax::diag::Diagnostic::warning(
+                file,
+                model.elements[e].pos,
+                format!(
+                    "the tag `{tag}` on `{}` now means the role `{role}`",
+                    model.elements[e].id
+                ),
+            )
+            .with_hint(format!("write `role: {role}` on the element")),
+        );
+    }
     tms_model::derive::apply(&mut model);
     diags.extend(tms_model::validate::warnings(&model));
     diags.sort();

@@ -750,7 +750,7 @@ impl Pytm<'_> {
             {
                 None
             }
-            _ => super::native::read_value(&mut self.b.r, value, def),
+            _ => tms_model::attrs::read_value(&mut self.b.r, value, def),
         };
         let Some(v) = v else { return };
         // pytm's default for this class (its Lambda runs on AWS).

@@ -8,6 +8,7 @@ pub mod enums;
 pub mod graph;
 pub mod imported;
 pub mod risk;
+pub mod roles;
 pub mod schema;
 pub mod validate;
 
@@ -212,6 +213,8 @@ pub struct Element {
     pub data: Vec<DataIdx>,
     pub attrs: Attrs,
     pub tags: Vec<String>,
+    /// What the element is (`roles::ROLES`), stated or mapped from a legacy tag.
+    pub role: Option<String>,
     pub properties: Properties,
     pub pos: Pos,
 }

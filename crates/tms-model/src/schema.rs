@@ -51,6 +51,13 @@ fn element_schema(kind: ElementKind) -> J {
     p.insert("boundary".into(), json!({"type": ["string", "null"], "description": "Id of the trust boundary the element sits in."}));
     p.insert("data".into(), strings());
     p.insert("tags".into(), strings());
+    let roles: Vec<&str> = crate::roles::ROLES
+        .roles
+        .iter()
+        .filter(|r| r.types.contains_kind(kind))
+        .map(|r| r.id.as_str())
+        .collect();
+    p.insert("role".into(), json!({"enum": roles, "description": "What the element is; implies facts and scopes the rules (`tms describe --role`)."}));
     p.insert("properties".into(), json!({"type": "object"}));
     for (_, a) in attrs::for_targets(kind.bit()) {
         p.insert(a.name.into(), attr_schema(a, Some(kind)));

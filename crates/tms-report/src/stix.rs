@@ -749,6 +749,7 @@ mod tests {
             data: vec![],
             attrs: Attrs::default(),
             tags: vec![],
+            role: None,
             properties: J::Null,
             pos: Default::default(),
         };

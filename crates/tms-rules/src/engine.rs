@@ -3,6 +3,7 @@
 use rayon::prelude::*;
 
 use super::library::Library;
+use crate::condition::eval::Verdict;
 use crate::condition::{self, Ctx, TargetRef};
 use tms_model::attr_id::IN_SCOPE;
 use tms_model::graph::Graph;
@@ -28,9 +29,27 @@ pub struct Finding {
     pub expired: Option<String>,
 }
 
+/// What the model does not say and a rule needs: one unset attribute of one
+/// element or flow, with every rule whose verdict hinged on it. Setting the
+/// attribute answers it (and may raise a finding or close the question).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    /// `ATTRIBUTE@ITEM`.
+    pub id: String,
+    /// The element or flow whose attribute is unset.
+    pub item: TargetRef,
+    pub attr: AttrId,
+    /// Library indices of the rules that would decide on it, in id order.
+    pub rules: Vec<usize>,
+    /// The targets those rules were evaluated on, by id.
+    pub targets: Vec<TargetRef>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
     pub findings: Vec<Finding>,
+    /// Sorted by id.
+    pub questions: Vec<Question>,
     pub warnings: Diagnostics,
 }
 
@@ -38,9 +57,69 @@ pub struct Analysis {
 const PARALLEL_THRESHOLD: usize = 2_000;
 
 pub fn analyze(model: &Model, lib: &Library) -> Analysis {
-    let mut findings = match_rules(model, lib);
+    let (mut findings, unknowns) = match_rules(model, lib);
+    let questions = questions(model, unknowns);
     let warnings = apply_triage(model, lib, &mut findings, tms_syntax::dates::today());
-    Analysis { findings, warnings }
+    Analysis {
+        findings,
+        questions,
+        warnings,
+    }
+}
+
+/// An unknown verdict: rule, target, and the unset attributes it hinged on.
+type Unknown = (usize, TargetRef, Vec<(TargetRef, AttrId)>);
+
+/// One question per unset attribute of one item, listing every rule and
+/// target it would decide, so that one answer clears them all.
+fn questions(model: &Model, unknowns: Vec<Unknown>) -> Vec<Question> {
+    let mut by_key: std::collections::BTreeMap<String, Question> = Default::default();
+    for (rule, target, attrs) in unknowns {
+        for (item, attr) in attrs {
+            let id = format!("{}@{}", attr.def().name, target_id(model, item));
+            let q = by_key.entry(id.clone()).or_insert_with(|| Question {
+                id,
+                item,
+                attr,
+                rules: Vec::new(),
+                targets: Vec::new(),
+            });
+            if !q.rules.contains(&rule) {
+                q.rules.push(rule);
+            }
+            if !q.targets.contains(&target) {
+                q.targets.push(target);
+            }
+        }
+    }
+    by_key
+        .into_values()
+        .map(|mut q| {
+            q.rules.sort_unstable();
+            q.targets
+                .sort_by(|a, b| target_id(model, *a).cmp(target_id(model, *b)));
+            q
+        })
+        .collect()
+}
+
+/// Whether a rule's roles (`appliesTo`, `except`) admit the target: an
+/// element's own role, a flow's sink's. An element with no role is unknown
+/// and admitted: the rule's condition decides.
+fn admits(model: &Model, rule: &crate::Rule, target: TargetRef) -> bool {
+    if rule.applies_to.is_empty() && rule.except.is_empty() {
+        return true;
+    }
+    let e = match target {
+        TargetRef::Element(e) => e,
+        TargetRef::Flow(f) => model.flows[f].sink,
+    };
+    let Some(role) = model.elements[e].role.as_deref() else {
+        return true;
+    };
+    let roles = &tms_model::roles::ROLES;
+    (rule.applies_to.is_empty() || roles.matches(role, &rule.applies_to))
+        && !roles.matches(role, &rule.except)
 }
 
 fn new_finding(model: &Model, lib: &Library, rule: usize, target: TargetRef) -> Finding {
@@ -104,11 +183,16 @@ fn targets_in_id_order(model: &Model) -> Vec<TargetRef> {
 /// Every finding, sorted by id. Targets are visited in id order and each
 /// match lands in its rule's bucket, so reading the buckets rule by rule
 /// gives the id order without comparing a single finding id.
-fn match_rules(model: &Model, lib: &Library) -> Vec<Finding> {
+fn match_rules(model: &Model, lib: &Library) -> (Vec<Finding>, Vec<Unknown>) {
     let graph = Graph::build(model);
-    let ctx = Ctx {
+    let ctx2 = Ctx {
         model,
         graph: &graph,
+        three_valued: false,
+    };
+    let ctx3 = Ctx {
+        three_valued: true,
+        ..ctx2
     };
     // Rules applicable to each kind, resolved once: index 0..9 element kinds, 9 flows.
     let by_kind: Vec<Vec<usize>> = (0..10)
@@ -120,27 +204,41 @@ fn match_rules(model: &Model, lib: &Library) -> Vec<Finding> {
         })
         .collect();
     let targets = targets_in_id_order(model);
-    let eval_chunk = |chunk: &[TargetRef]| -> Vec<Vec<TargetRef>> {
-        let mut vars = Vec::new();
+    let eval_chunk = |chunk: &[TargetRef]| -> (Vec<Vec<TargetRef>>, Vec<Unknown>) {
+        let mut st = condition::eval::State::default();
         let mut buckets = vec![Vec::new(); lib.rules.len()];
+        let mut unknown = Vec::new();
         for t in chunk {
             let kind = match t {
                 TargetRef::Element(e) => model.elements[*e].kind as usize,
                 TargetRef::Flow(_) => 9,
             };
             for r in &by_kind[kind] {
-                if condition::eval::matches_with(&lib.rules[*r].compiled, ctx, *t, &mut vars) {
-                    buckets[*r].push(*t);
+                let rule = &lib.rules[*r];
+                if !admits(model, rule, *t) {
+                    continue;
+                }
+                let ctx = if rule.three_valued { ctx3 } else { ctx2 };
+                match condition::eval::verdict_with(&rule.compiled, ctx, *t, &mut st) {
+                    Verdict::True => buckets[*r].push(*t),
+                    Verdict::False => {}
+                    Verdict::Unknown(attrs) => unknown.push((*r, *t, attrs)),
                 }
             }
         }
-        buckets
+        (buckets, unknown)
     };
-    let chunks: Vec<Vec<Vec<TargetRef>>> = if targets.len() < PARALLEL_THRESHOLD {
+    let results: Vec<(Vec<Vec<TargetRef>>, Vec<Unknown>)> = if targets.len() < PARALLEL_THRESHOLD {
         vec![eval_chunk(&targets)]
     } else {
         targets.par_chunks(4096).map(eval_chunk).collect()
     };
+    let mut unknowns = Vec::new();
+    let mut chunks = Vec::with_capacity(results.len());
+    for (b, u) in results {
+        chunks.push(b);
+        unknowns.extend(u);
+    }
     let total = chunks.iter().flatten().map(Vec::len).sum();
     let mut findings = Vec::with_capacity(total);
     for rule in rules_in_id_order(lib) {
@@ -152,7 +250,7 @@ fn match_rules(model: &Model, lib: &Library) -> Vec<Finding> {
             );
         }
     }
-    findings
+    (findings, unknowns)
 }
 
 /// `*` matches any run of characters; everything else matches itself.

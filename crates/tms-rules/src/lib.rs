@@ -50,6 +50,18 @@ pub struct Rule {
     pub origin: RuleOrigin,
     /// Models the rule must and must not match (built-in rules carry them).
     pub fixtures: Option<Fixtures>,
+    /// What is missing or wrong when the rule fires (`unencrypted-transport`):
+    /// findings of rules with one cause on one target are one finding.
+    pub cause: Option<String>,
+    /// Roles or traits the rule applies to (an element with no role is included).
+    pub applies_to: Vec<String>,
+    /// Roles or traits the rule never applies to.
+    pub except: Vec<String>,
+    /// Attribute paths (`isEncrypted`, `sink.usesMFA`) with the value that closes the finding.
+    pub mitigated_by: Vec<(String, Node)>,
+    /// Our rules read an unset attribute as unknown (a question); pytm's
+    /// library keeps pytm's meaning, where it has its default.
+    pub three_valued: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -93,6 +93,10 @@ const RULE_KEYS: &[&str] = &[
     "mappings",
     "cvss",
     "fixtures",
+    "cause",
+    "appliesTo",
+    "except",
+    "mitigatedBy",
 ];
 const MAPPING_KEYS: &[&str] = &["capec", "cwe", "attack", "atlas", "owasp"];
 
@@ -287,8 +291,76 @@ fn read_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
             pos: node.pos,
         },
         fixtures,
+        cause: node.get("cause").and_then(|n| {
+            let c = r.text(n, "`cause`")?;
+            let kebab = !c.is_empty()
+                && c.split('-').all(|w| {
+                    !w.is_empty()
+                        && w.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                });
+            if !kebab {
+                r.error(
+                    n.pos,
+                    format!("rule `{id}`: cause `{c}` is not kebab-case (`unencrypted-transport`)"),
+                );
+            }
+            Some(c)
+        }),
+        applies_to: role_names(r, node.get("appliesTo"), "appliesTo"),
+        except: role_names(r, node.get("except"), "except"),
+        mitigated_by: mitigations(r, node.get("mitigatedBy"), &id),
+        three_valued: true,
         id,
     })
+}
+
+/// Role ids or traits, each checked against the vocabulary.
+fn role_names(r: &mut Reader, node: Option<&Node>, key: &str) -> Vec<String> {
+    let Some(n) = node else { return Vec::new() };
+    let roles = &tms_model::roles::ROLES;
+    let names = r.strings(n, &format!("`{key}`"));
+    for (i, name) in names.iter().enumerate() {
+        if !roles.is_name(name) {
+            let pos = n.as_seq().and_then(|s| s.get(i)).map_or(n.pos, |x| x.pos);
+            let hint = tms_syntax::diag::did_you_mean(name, roles.names())
+                .map(|c| format!("did you mean `{c}`?"));
+            r.error(pos, format!("`{name}` is neither a role nor a trait"))
+                .hint = hint;
+        }
+    }
+    names
+}
+
+/// `mitigatedBy`: attribute paths (optionally `source.` / `sink.`) and the closing value.
+fn mitigations(r: &mut Reader, node: Option<&Node>, id: &str) -> Vec<(String, Node)> {
+    let Some(entries) = node.and_then(|n| r.map(n, "`mitigatedBy`")) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, value) in entries {
+        let attr = key
+            .name
+            .strip_prefix("source.")
+            .or_else(|| key.name.strip_prefix("sink."))
+            .unwrap_or(&key.name);
+        match tms_model::attrs::lookup(attr) {
+            Some(a) => {
+                let mut quiet = Reader::new(r.file);
+                if tms_model::attrs::read_value(&mut quiet, value, a.def()).is_none() {
+                    r.error(value.pos, format!("rule `{id}`: not a value of `{attr}`"));
+                }
+                out.push((key.name.to_string(), value.clone()));
+            }
+            None => {
+                r.error(
+                    key.pos,
+                    format!("rule `{id}`: `{attr}` is not an attribute"),
+                );
+            }
+        }
+    }
+    out
 }
 
 /// Checks each id of a rule's compact mapping list against the catalogues.

@@ -129,6 +129,11 @@ pub fn read(root: &Node, file: &str) -> Result<Vec<Rule>, Diagnostics> {
                 pos: node.pos,
             },
             fixtures: None,
+            cause: None,
+            applies_to: Vec::new(),
+            except: Vec::new(),
+            mitigated_by: Vec::new(),
+            three_valued: false,
             id,
         });
     }

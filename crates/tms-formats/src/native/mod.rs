@@ -4,7 +4,7 @@ pub mod write;
 
 use tms_syntax::fxhash::FxHashMap as HashMap;
 
-use tms_model::attrs::{self, AttrType};
+use tms_model::attrs;
 use tms_model::*;
 use tms_syntax::diag::Diagnostics;
 use tms_syntax::reader::Reader;
@@ -28,6 +28,7 @@ const TOP_KEYS: &[&str] = &[
 const ELEMENT_KEYS: &[&str] = &[
     "id",
     "type",
+    "role",
     "name",
     "description",
     "boundary",
@@ -502,7 +503,7 @@ fn read_attrs(
                 .hint = Some(format!("it is an attribute of {owners}"));
             continue;
         }
-        if let Some(v) = read_value(r, value, def) {
+        if let Some(v) = tms_model::attrs::read_value(r, value, def) {
             out.set(id, v);
         }
     }
@@ -514,43 +515,6 @@ fn describe_name(t: Targets) -> &'static str {
         .iter()
         .find(|k| t.contains_kind(**k))
         .map_or("flow", |k| k.as_str())
-}
-
-pub(crate) fn read_value(r: &mut Reader, node: &Node, def: &AttrDef) -> Option<Value> {
-    let what = format!("`{}`", def.name);
-    Some(match def.ty {
-        AttrType::Bool => Value::Bool(r.bool(node, &what)?),
-        AttrType::Int => Value::Int(r.int(node, &what)?),
-        AttrType::Str => Value::Str(r.text(node, &what)?),
-        AttrType::Classification => Value::Classification(r.choice(
-            node,
-            "classification",
-            Classification::parse,
-            &Classification::spellings().collect::<Vec<_>>(),
-        )?),
-        AttrType::TlsVersion => Value::TlsVersion(r.choice(
-            node,
-            "TLS version",
-            TlsVersion::parse,
-            &TlsVersion::spellings().collect::<Vec<_>>(),
-        )?),
-        AttrType::DatastoreType => Value::DatastoreType(r.choice(
-            node,
-            "datastore type",
-            DatastoreType::parse,
-            &DatastoreType::spellings().collect::<Vec<_>>(),
-        )?),
-        AttrType::IntList => {
-            let items = r.seq(node, &what)?;
-            Value::IntList(
-                items
-                    .iter()
-                    .filter_map(|n| r.int(n, &format!("each entry of {what}")))
-                    .collect(),
-            )
-        }
-        AttrType::StrList => Value::StrList(r.strings(node, &what)),
-    })
 }
 
 fn read_element(r: &mut Reader, node: &Node, pending: &mut Pending) -> Option<Element> {
@@ -593,6 +557,7 @@ fn read_element(r: &mut Reader, node: &Node, pending: &mut Pending) -> Option<El
         name: opt_text(r, node, "name").unwrap_or_else(|| id.clone()),
         description: opt_text(r, node, "description").unwrap_or_default(),
         tags: read_tags(r, node),
+        role: read_role(r, node, kind),
         properties: read_properties(r, node),
         boundary: None,
         data: Vec::new(),
@@ -601,6 +566,30 @@ fn read_element(r: &mut Reader, node: &Node, pending: &mut Pending) -> Option<El
         id,
         pos: node.pos,
     })
+}
+
+/// The element's `role`, from the vocabulary (`tms describe --role`).
+fn read_role(r: &mut Reader, node: &Node, kind: ElementKind) -> Option<String> {
+    let n = node.get("role").filter(|n| !n.is_null())?;
+    let name = r.text(n, "`role`")?;
+    let roles = &tms_model::roles::ROLES;
+    let Some(role) = roles.get(&name) else {
+        let hint = tms_syntax::diag::did_you_mean(&name, roles.roles.iter().map(|r| r.id.as_str()))
+            .map(|c| format!("did you mean `{c}`?"))
+            .unwrap_or_else(|| "`tms describe --role` lists the roles".to_string());
+        r.error(n.pos, format!("`{name}` is not a role")).hint = Some(hint);
+        return None;
+    };
+    if !role.types.contains_kind(kind) {
+        let fits: Vec<&str> = role.types.names();
+        r.error(
+            n.pos,
+            format!("the role `{name}` does not fit {}", article(kind.as_str())),
+        )
+        .hint = Some(format!("a {name} is one of: {}", fits.join(", ")));
+        return None;
+    }
+    Some(name)
 }
 
 fn article(word: &str) -> String {

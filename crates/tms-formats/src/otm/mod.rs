@@ -1025,9 +1025,9 @@ fn split_attributes(
             // A value of another type is the user's own attribute that happens to
             // share a name: it stays a property rather than being an error.
             let mut quiet = tms_syntax::reader::Reader::new("");
-            match id
-                .and_then(|id| super::native::read_value(&mut quiet, v, id.def()).map(|x| (id, x)))
-            {
+            match id.and_then(|id| {
+                tms_model::attrs::read_value(&mut quiet, v, id.def()).map(|x| (id, x))
+            }) {
                 Some((id, x)) if !quiet.diags.has_errors() => attrs.set(id, x),
                 _ => {
                     props

@@ -472,7 +472,7 @@ impl Dragon<'_> {
                     else {
                         continue;
                     };
-                    if let Some(val) = super::native::read_value(&mut self.b.r, x, id.def()) {
+                    if let Some(val) = tms_model::attrs::read_value(&mut self.b.r, x, id.def()) {
                         e.attrs.set(id, val);
                     }
                 }
@@ -733,7 +733,7 @@ impl Dragon<'_> {
                                     continue;
                                 };
                                 if let Some(val) =
-                                    super::native::read_value(&mut self.b.r, x, id.def())
+                                    tms_model::attrs::read_value(&mut self.b.r, x, id.def())
                                 {
                                     f.attrs.set(id, val);
                                 }

@@ -1044,6 +1044,7 @@ impl Importer<'_> {
             data: Vec::new(),
             attrs,
             tags: tag.map(str::to_string).into_iter().collect(),
+            role: None,
             properties: if props.is_empty() {
                 Properties::Null
             } else {
@@ -1100,6 +1101,7 @@ impl Importer<'_> {
                 data: Vec::new(),
                 attrs: Attrs::default(),
                 tags,
+                role: None,
                 properties: Properties::Null,
                 pos: node.pos,
             });

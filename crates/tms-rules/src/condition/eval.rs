@@ -14,6 +14,9 @@ use tms_model::*;
 pub struct Ctx<'a> {
     pub model: &'a Model,
     pub graph: &'a Graph,
+    /// Kleene's three-valued logic: an attribute the model leaves unset is
+    /// unknown, not its default (our rules; pytm's keep pytm's meaning).
+    pub three_valued: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +51,26 @@ pub enum V<'a> {
     Vals(Vec<V<'a>>),
     Consts(&'a [Const]),
     Json(&'a serde_json::Value),
+    /// An attribute the model leaves unset, read in three-valued logic.
+    Unknown,
+}
+
+/// What a condition says of a target in three-valued logic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    True,
+    False,
+    /// The verdict hinges on these unset attributes (of the target or of an
+    /// item it reaches), in the order they were read.
+    Unknown(Vec<(TargetRef, AttrId)>),
+}
+
+/// Evaluation state reused between calls: generator variables and the
+/// unknown attributes read so far.
+#[derive(Default)]
+pub struct State<'a> {
+    vars: Vec<V<'a>>,
+    unknown: Vec<(TargetRef, AttrId)>,
 }
 
 /// A failure Python would raise; the condition is then false.
@@ -57,23 +80,45 @@ pub struct EvalError;
 type R<'a> = Result<V<'a>, EvalError>;
 
 pub fn matches(c: &Compiled, ctx: Ctx<'_>, target: TargetRef) -> bool {
-    let mut vars: Vec<V<'_>> = Vec::new();
-    matches_with(c, ctx, target, &mut vars)
+    let mut st = State::default();
+    verdict_with(c, ctx, target, &mut st) == Verdict::True
 }
 
-/// As [`matches`], reusing `vars` between calls: the engine evaluates millions
-/// of conditions and a fresh allocation each time would dominate.
-pub fn matches_with<'a>(
+/// The verdict on `target`, reusing `st` between calls: the engine evaluates
+/// millions of conditions and a fresh allocation each time would dominate.
+pub fn verdict_with<'a>(
     c: &'a Compiled,
     ctx: Ctx<'a>,
     target: TargetRef,
-    vars: &mut Vec<V<'a>>,
-) -> bool {
-    vars.clear();
-    vars.resize(c.slots, V::None);
-    match eval(&c.root, ctx, target, vars) {
-        Ok(v) => truthy(&v),
-        Err(EvalError) => false,
+    st: &mut State<'a>,
+) -> Verdict {
+    st.vars.clear();
+    st.vars.resize(c.slots, V::None);
+    st.unknown.clear();
+    match eval(&c.root, ctx, target, st) {
+        Ok(v) => match truth(&v) {
+            Some(true) => Verdict::True,
+            Some(false) => Verdict::False,
+            None => {
+                let mut u = std::mem::take(&mut st.unknown);
+                let mut seen = Vec::with_capacity(u.len());
+                u.retain(|x| {
+                    let fresh = !seen.contains(x);
+                    seen.push(*x);
+                    fresh
+                });
+                Verdict::Unknown(u)
+            }
+        },
+        Err(EvalError) => Verdict::False,
+    }
+}
+
+/// Truth in three-valued logic: `None` is unknown.
+fn truth(v: &V<'_>) -> Option<bool> {
+    match v {
+        V::Unknown => None,
+        other => Some(truthy(other)),
     }
 }
 
@@ -107,6 +152,8 @@ fn truthy(v: &V<'_>) -> bool {
         V::Enum(..) | V::Elem(_) | V::Flow(_) | V::Data(_) | V::Boundary(_) | V::Controls(_) => {
             true
         }
+        // Callers that can meet an unknown ask `truth` first.
+        V::Unknown => false,
     }
 }
 
@@ -146,80 +193,167 @@ fn value_ref(v: ValueRef<'_>) -> V<'_> {
     }
 }
 
-fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, vars: &mut Vec<V<'a>>) -> R<'a> {
+fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, st: &mut State<'a>) -> R<'a> {
     match n {
         Node::Const(c) => Ok(constant(c)),
         Node::ConstList(items) => Ok(V::Consts(items)),
         Node::Target => Ok(item(target)),
-        Node::Var(slot) => Ok(vars[*slot].clone()),
+        Node::Var(slot) => Ok(st.vars[*slot].clone()),
         Node::List(items) => {
             let mut out = Vec::with_capacity(items.len());
             for it in items {
-                out.push(eval(it, ctx, target, vars)?);
+                out.push(eval(it, ctx, target, st)?);
             }
             Ok(V::Vals(out))
         }
         Node::Get(recv, access) => {
-            let r = eval(recv, ctx, target, vars)?;
+            let r = eval(recv, ctx, target, st)?;
+            if matches!(r, V::Unknown) {
+                return Ok(V::Unknown);
+            }
+            let owner = match (&r, access) {
+                (V::Elem(e), Access::Attr(id))
+                | (V::Controls(TargetRef::Element(e)), Access::Attr(id)) => {
+                    Some((TargetRef::Element(*e), *id))
+                }
+                (V::Flow(f), Access::Attr(id))
+                | (V::Controls(TargetRef::Flow(f)), Access::Attr(id)) => {
+                    Some((TargetRef::Flow(*f), *id))
+                }
+                _ => None,
+            };
+            if let (true, Some((item, id))) = (ctx.three_valued, owner) {
+                let attrs = match item {
+                    TargetRef::Element(e) => &ctx.model.elements[e].attrs,
+                    TargetRef::Flow(f) => &ctx.model.flows[f].attrs,
+                };
+                if !attrs.is_set(id)
+                    && !ALWAYS_KNOWN.contains(&id)
+                    && id.def().applies.intersects(applies_of(ctx, item))
+                {
+                    let implied = match item {
+                        TargetRef::Element(e) => {
+                            tms_model::roles::implied_for_element(ctx.model, e, id)
+                        }
+                        TargetRef::Flow(f) => tms_model::roles::implied_for_flow(ctx.model, f, id),
+                    };
+                    return Ok(match implied {
+                        Some(v) => value_ref(v.as_ref()),
+                        None => {
+                            st.unknown.push((item, id));
+                            V::Unknown
+                        }
+                    });
+                }
+            }
             get(ctx, r, access)
         }
-        Node::Not(inner) => Ok(V::Bool(!truthy(&eval(inner, ctx, target, vars)?))),
+        Node::Not(inner) => {
+            let v = eval(inner, ctx, target, st)?;
+            Ok(truth(&v).map_or(V::Unknown, |b| V::Bool(!b)))
+        }
+        // Kleene: false and x is false; true and x is x; unknown and x is
+        // false when x is false, else unknown.
         Node::And(a, b) => {
-            let va = eval(a, ctx, target, vars)?;
-            if truthy(&va) {
-                eval(b, ctx, target, vars)
-            } else {
-                Ok(va)
+            let va = eval(a, ctx, target, st)?;
+            match truth(&va) {
+                Some(false) => Ok(va),
+                Some(true) => eval(b, ctx, target, st),
+                None => {
+                    let vb = eval(b, ctx, target, st)?;
+                    Ok(if truth(&vb) == Some(false) {
+                        vb
+                    } else {
+                        V::Unknown
+                    })
+                }
             }
         }
         Node::Or(a, b) => {
-            let va = eval(a, ctx, target, vars)?;
-            if truthy(&va) {
-                Ok(va)
-            } else {
-                eval(b, ctx, target, vars)
+            let va = eval(a, ctx, target, st)?;
+            match truth(&va) {
+                Some(true) => Ok(va),
+                Some(false) => eval(b, ctx, target, st),
+                None => {
+                    let vb = eval(b, ctx, target, st)?;
+                    Ok(if truth(&vb) == Some(true) {
+                        vb
+                    } else {
+                        V::Unknown
+                    })
+                }
             }
         }
         Node::Compare(first, rest) => {
-            let mut left = eval(first, ctx, target, vars)?;
+            let mut left = eval(first, ctx, target, st)?;
+            let mut unknown = false;
             for (op, right) in rest {
-                let r = eval(right, ctx, target, vars)?;
-                if !compare(ctx, *op, &left, &r)? {
+                let r = eval(right, ctx, target, st)?;
+                if matches!(left, V::Unknown) || matches!(r, V::Unknown) {
+                    unknown = true;
+                } else if !compare(ctx, *op, &left, &r)? {
                     return Ok(V::Bool(false));
                 }
                 left = r;
             }
-            Ok(V::Bool(true))
+            Ok(if unknown { V::Unknown } else { V::Bool(true) })
         }
         Node::Any { slot, iter, elem } | Node::All { slot, iter, elem } => {
             let want_any = matches!(n, Node::Any { .. });
-            let items = eval(iter, ctx, target, vars)?;
+            let items = eval(iter, ctx, target, st)?;
+            if matches!(items, V::Unknown) {
+                return Ok(V::Unknown);
+            }
             let len = list_len(&items).ok_or(EvalError)?;
+            let mut unknown = false;
             for i in 0..len {
-                vars[*slot] = list_get(&items, i);
-                let hit = truthy(&eval(elem, ctx, target, vars)?);
-                if hit == want_any {
-                    return Ok(V::Bool(want_any));
+                st.vars[*slot] = list_get(&items, i);
+                let v = eval(elem, ctx, target, st)?;
+                match truth(&v) {
+                    Some(hit) if hit == want_any => return Ok(V::Bool(want_any)),
+                    Some(_) => {}
+                    None => unknown = true,
                 }
             }
-            Ok(V::Bool(!want_any))
+            Ok(if unknown {
+                V::Unknown
+            } else {
+                V::Bool(!want_any)
+            })
         }
         Node::Len(inner) => {
-            let v = eval(inner, ctx, target, vars)?;
+            let v = eval(inner, ctx, target, st)?;
             match v {
+                V::Unknown => Ok(V::Unknown),
                 V::Str(s) => Ok(V::Int(s.chars().count() as i64)),
                 other => list_len(&other).map(|l| V::Int(l as i64)).ok_or(EvalError),
             }
         }
         Node::Call(recv, m, args) => {
-            let r = eval(recv, ctx, target, vars)?;
+            let r = eval(recv, ctx, target, st)?;
             // Every method takes at most one argument (the checker ensures it).
             let arg = match args.first() {
-                Some(a) => Some(eval(a, ctx, target, vars)?),
+                Some(a) => Some(eval(a, ctx, target, st)?),
                 None => None,
             };
+            if matches!(r, V::Unknown) || matches!(arg, Some(V::Unknown)) {
+                return Ok(V::Unknown);
+            }
             call(ctx, r, *m, arg.as_slice())
         }
+    }
+}
+
+/// Attributes that describe the model rather than the system: their default
+/// is what an unset value means (an element is in scope unless taken out).
+const ALWAYS_KNOWN: &[AttrId] = &[attr_id::IN_SCOPE, attr_id::IS_RESPONSE];
+
+/// The attribute-table targets an item belongs to, so that an attribute its
+/// type lacks stays an error (false), as in Python, rather than unknown.
+fn applies_of(ctx: Ctx<'_>, item: TargetRef) -> Targets {
+    match item {
+        TargetRef::Element(e) => ctx.model.elements[e].kind.bit(),
+        TargetRef::Flow(_) => Targets::FLOW,
     }
 }
 
@@ -396,7 +530,20 @@ fn call<'a>(ctx: Ctx<'a>, recv: V<'a>, m: Method, args: &[V<'a>]) -> R<'a> {
             }
             Ok(V::Bool(false))
         }
-        (Method::HasTag, V::Elem(e)) => tag_in(&model.elements[e].tags, args),
+        (Method::HasTag, V::Elem(e)) => {
+            let el = &model.elements[e];
+            let by_role = match (args.first(), el.role.as_deref()) {
+                (Some(V::Str(t)), Some(role)) => tms_model::roles::ROLES
+                    .get(role)
+                    .is_some_and(|r| r.legacy_tags.iter().any(|x| x == t)),
+                _ => false,
+            };
+            if by_role {
+                Ok(V::Bool(true))
+            } else {
+                tag_in(&el.tags, args)
+            }
+        }
         (Method::HasTag, V::Flow(f)) => tag_in(&model.flows[f].tags, args),
         _ => Err(EvalError),
     }
