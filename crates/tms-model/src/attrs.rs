@@ -280,6 +280,44 @@ pub fn for_targets(t: Targets) -> impl Iterator<Item = (AttrId, &'static AttrDef
         .map(|(i, a)| (AttrId(i as u16), a))
 }
 
+/// Reads a value of the attribute's type, or records why it is not one.
+pub fn read_value(r: &mut Reader, node: &Node, def: &AttrDef) -> Option<Value> {
+    let what = format!("`{}`", def.name);
+    Some(match def.ty {
+        AttrType::Bool => Value::Bool(r.bool(node, &what)?),
+        AttrType::Int => Value::Int(r.int(node, &what)?),
+        AttrType::Str => Value::Str(r.text(node, &what)?),
+        AttrType::Classification => Value::Classification(r.choice(
+            node,
+            "classification",
+            Classification::parse,
+            &Classification::spellings().collect::<Vec<_>>(),
+        )?),
+        AttrType::TlsVersion => Value::TlsVersion(r.choice(
+            node,
+            "TLS version",
+            TlsVersion::parse,
+            &TlsVersion::spellings().collect::<Vec<_>>(),
+        )?),
+        AttrType::DatastoreType => Value::DatastoreType(r.choice(
+            node,
+            "datastore type",
+            DatastoreType::parse,
+            &DatastoreType::spellings().collect::<Vec<_>>(),
+        )?),
+        AttrType::IntList => {
+            let items = r.seq(node, &what)?;
+            Value::IntList(
+                items
+                    .iter()
+                    .filter_map(|n| r.int(n, &format!("each entry of {what}")))
+                    .collect(),
+            )
+        }
+        AttrType::StrList => Value::StrList(r.strings(node, &what)),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,42 +377,4 @@ mod tests {
             }
         }
     }
-}
-
-/// Reads a value of the attribute's type, or records why it is not one.
-pub fn read_value(r: &mut Reader, node: &Node, def: &AttrDef) -> Option<Value> {
-    let what = format!("`{}`", def.name);
-    Some(match def.ty {
-        AttrType::Bool => Value::Bool(r.bool(node, &what)?),
-        AttrType::Int => Value::Int(r.int(node, &what)?),
-        AttrType::Str => Value::Str(r.text(node, &what)?),
-        AttrType::Classification => Value::Classification(r.choice(
-            node,
-            "classification",
-            Classification::parse,
-            &Classification::spellings().collect::<Vec<_>>(),
-        )?),
-        AttrType::TlsVersion => Value::TlsVersion(r.choice(
-            node,
-            "TLS version",
-            TlsVersion::parse,
-            &TlsVersion::spellings().collect::<Vec<_>>(),
-        )?),
-        AttrType::DatastoreType => Value::DatastoreType(r.choice(
-            node,
-            "datastore type",
-            DatastoreType::parse,
-            &DatastoreType::spellings().collect::<Vec<_>>(),
-        )?),
-        AttrType::IntList => {
-            let items = r.seq(node, &what)?;
-            Value::IntList(
-                items
-                    .iter()
-                    .filter_map(|n| r.int(n, &format!("each entry of {what}")))
-                    .collect(),
-            )
-        }
-        AttrType::StrList => Value::StrList(r.strings(node, &what)),
-    })
 }
