@@ -13,6 +13,12 @@ pub struct Args {
     /// Fail while open findings at or above this severity remain
     #[arg(long, default_value = "high", value_parser = super::common::parse_severity)]
     fail_on: Severity,
+    /// Fail on unanswered questions at or above the same severity too
+    #[arg(long)]
+    strict: bool,
+    /// How many of the most important questions to print
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    questions: usize,
     #[command(flatten)]
     rules: RuleArgs,
 }
@@ -49,30 +55,69 @@ pub fn run(args: Args) -> i32 {
             v.location.file, v.location.line, v.location.column, v.severity, v.id, v.title
         );
     }
+    // The questions that matter most first: worst stake, then by id.
+    let mut questions: Vec<_> = a
+        .analysis
+        .questions
+        .iter()
+        .map(|q| tms_report::question_view(model, lib, q))
+        .collect();
+    questions.sort_by(|x, y| y.severity.cmp(&x.severity).then(x.id.cmp(y.id)));
+    let asked_at_threshold = questions
+        .iter()
+        .filter(|q| q.severity >= args.fail_on)
+        .count();
+    for q in questions.iter().take(args.questions) {
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: question ({}): {} {}",
+            q.location.file, q.location.line, q.location.column, q.severity, q.id, q.ask
+        );
+    }
+    if questions.len() > args.questions {
+        let _ = writeln!(
+            out,
+            "{}: {} more question(s); `tms report --format json` lists them all",
+            model.file,
+            questions.len() - args.questions
+        );
+    }
     let _ = out.flush();
     drop(out);
+    let strict_fail = args.strict && asked_at_threshold > 0;
     let open = a
         .analysis
         .findings
         .iter()
         .filter(|f| f.status == Status::Open)
         .count();
-    if failing.is_empty() {
+    let asked = questions.len();
+    if failing.is_empty() && !strict_fail {
         eprintln!(
-            "{}: pass: no open findings at or above {} ({} findings, {open} open)",
+            "{}: pass: no open findings at or above {} ({} findings, {open} open; {asked} unanswered question{})",
             model.file,
             args.fail_on,
-            a.analysis.findings.len()
+            a.analysis.findings.len(),
+            if asked == 1 { "" } else { "s" }
         );
         EXIT_OK
+    } else if failing.is_empty() {
+        eprintln!(
+            "{}: fail (--strict): {asked_at_threshold} unanswered question{} at or above {}; answer them by setting the attributes they name",
+            model.file,
+            if asked_at_threshold == 1 { "" } else { "s" },
+            args.fail_on
+        );
+        EXIT_FAIL
     } else {
         eprintln!(
-            "{}: fail: {} open finding{} at or above {} ({} findings, {open} open); triage them in the model or fix the design",
+            "{}: fail: {} open finding{} at or above {} ({} findings, {open} open; {asked} unanswered question{}); triage them in the model or fix the design",
             model.file,
             failing.len(),
             if failing.len() == 1 { "" } else { "s" },
             args.fail_on,
-            a.analysis.findings.len()
+            a.analysis.findings.len(),
+            if asked == 1 { "" } else { "s" }
         );
         EXIT_FAIL
     }

@@ -27,6 +27,9 @@ pub struct Args {
     /// escaping, else --format md|html|csv does
     #[arg(long, value_name = "FILE")]
     template: Option<PathBuf>,
+    /// JSON report format: 2 (rules table, findings per cause, questions) or 1 (one object per rule match)
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=2))]
+    format_version: u32,
     #[command(flatten)]
     rules: RuleArgs,
 }
@@ -41,7 +44,11 @@ pub fn run(args: Args) -> i32 {
     let rendered: Result<String, TemplateError> = match (&args.template, format) {
         (None, Format::Json) => {
             return super::stream_output(args.output.as_ref(), |w| {
-                tms_report::json::write(w, model, lib, analysis)
+                if args.format_version == 1 {
+                    tms_report::json1::write(w, model, lib, analysis)
+                } else {
+                    tms_report::json::write(w, model, lib, analysis)
+                }
             })
         }
         (Some(path), _) => {

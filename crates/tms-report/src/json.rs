@@ -1,16 +1,29 @@
-//! The JSON report, exactly the contract's shape (section 2), streamed to the
-//! writer: a large model's report never sits in memory whole.
+//! The JSON report, format 2 (contract section 2): every text of a rule once,
+//! in `rules`; findings that name their rules; the questions the model leaves
+//! open; the summary. Findings are streamed: a large model's report never sits
+//! in memory whole.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 
-use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
+use serde::ser::{SerializeSeq, Serializer};
 use serde::Serialize;
-use serde_json::value::RawValue;
 
-use super::{finding_view, summary, FindingView, Summary};
-use tms_model::Model;
+use super::{finding_view, summary, Location, Summary};
+use tms_model::risk::{CvssScore, Risk};
+use tms_model::{Model, Severity, Status};
 use tms_rules::engine::Analysis;
 use tms_rules::library::Library;
+use tms_rules::view::{finding_rules, question_view};
+use tms_rules::{RuleMappings, Stride};
+
+pub const FORMAT_VERSION: u32 = 2;
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
 
 #[derive(Serialize)]
 struct ModelRef<'a> {
@@ -18,117 +31,173 @@ struct ModelRef<'a> {
     file: &'a str,
 }
 
-/// The findings, each turned into its view only while it is written.
+/// A rule's texts, once per report.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RuleEntry<'a> {
+    title: &'a str,
+    stride: &'a [Stride],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cause: Option<&'a str>,
+    severity: Severity,
+    likelihood: &'static str,
+    description: &'a str,
+    mitigation: &'a str,
+    references: &'a [String],
+    mappings: &'a RuleMappings,
+}
+
+/// A finding: what it is, where, how bad, and what the team decided.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FindingEntry<'a> {
+    id: &'a str,
+    rules: Vec<&'a str>,
+    title: &'a str,
+    target: &'a str,
+    target_type: &'static str,
+    stride: Vec<Stride>,
+    severity: Severity,
+    risk: Risk,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cvss: Option<CvssScore>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dread: Option<f64>,
+    status: Status,
+    justification: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expired: Option<&'a str>,
+    location: Location<'a>,
+}
+
 struct Findings<'a> {
     model: &'a Model,
     lib: &'a Library,
     a: &'a Analysis,
 }
 
-/// A rule's long texts as JSON string literals, escaped once: a large model
-/// repeats them in hundreds of thousands of findings, and escaping dominated
-/// the time to write the report.
-struct RuleTexts {
-    rule: Box<RawValue>,
-    title: Box<RawValue>,
-    stride: Box<RawValue>,
-    description: Box<RawValue>,
-    mitigation: Box<RawValue>,
-    mappings: Box<RawValue>,
-    likelihood: Box<RawValue>,
-}
-
-/// How deep a finding's fields sit in the pretty report: inside the report
-/// object, its `findings` array and the finding object.
-const FIELD_INDENT: &str = "\n      ";
-
-impl RuleTexts {
-    fn new(r: &tms_rules::Rule) -> RuleTexts {
-        RuleTexts {
-            rule: raw(&r.id),
-            title: raw(&r.title),
-            stride: nested(&r.stride),
-            description: raw(&r.description),
-            mitigation: raw(&r.mitigation),
-            mappings: nested(&r.mappings),
-            likelihood: raw(r.likelihood.as_str()),
-        }
-    }
-}
-
-fn raw(s: &str) -> Box<RawValue> {
-    // A JSON string literal is always a valid raw value.
-    serde_json::to_string(s)
-        .ok()
-        .and_then(|j| RawValue::from_string(j).ok())
-        .unwrap_or_else(|| RawValue::from_string("\"\"".to_string()).expect("literal"))
-}
-
-/// A value as the pretty printer would write it as a finding's field: a raw
-/// value is copied verbatim, so its inner lines carry the field's indent.
-/// (A JSON string holds no raw newline, so only structure lines move.)
-fn nested<T: Serialize + ?Sized>(v: &T) -> Box<RawValue> {
-    serde_json::to_string_pretty(v)
-        .ok()
-        .and_then(|j| RawValue::from_string(j.replace('\n', FIELD_INDENT)).ok())
-        .unwrap_or_else(|| RawValue::from_string("null".to_string()).expect("literal"))
-}
-
-/// A finding as `FindingView` serialises it, with the rule's texts pre-escaped.
-struct JsonFinding<'a> {
-    v: FindingView<'a>,
-    texts: &'a RuleTexts,
-}
-
-impl Serialize for JsonFinding<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let v = &self.v;
-        let n = 15 + usize::from(v.cvss.is_some()) + usize::from(v.dread.is_some());
-        let mut st = s.serialize_struct("Finding", n)?;
-        st.serialize_field("id", v.id)?;
-        st.serialize_field("rule", &self.texts.rule)?;
-        st.serialize_field("title", &self.texts.title)?;
-        st.serialize_field("target", v.target)?;
-        st.serialize_field("targetType", v.target_type)?;
-        st.serialize_field("stride", &self.texts.stride)?;
-        st.serialize_field("severity", &v.severity)?;
-        st.serialize_field("status", &v.status)?;
-        st.serialize_field("justification", &v.justification)?;
-        st.serialize_field("description", &self.texts.description)?;
-        st.serialize_field("mitigation", &self.texts.mitigation)?;
-        st.serialize_field("mappings", &self.texts.mappings)?;
-        st.serialize_field("location", &v.location)?;
-        st.serialize_field("likelihood", &self.texts.likelihood)?;
-        st.serialize_field("risk", &v.risk)?;
-        if let Some(c) = &v.cvss {
-            st.serialize_field("cvss", c)?;
-        }
-        if let Some(d) = &v.dread {
-            st.serialize_field("dread", d)?;
-        }
-        st.end()
-    }
-}
-
 impl Serialize for Findings<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let texts: Vec<RuleTexts> = self.lib.rules.iter().map(RuleTexts::new).collect();
         let mut seq = s.serialize_seq(Some(self.a.findings.len()))?;
         for f in &self.a.findings {
-            seq.serialize_element(&JsonFinding {
-                v: finding_view(self.model, self.lib, f),
-                texts: &texts[f.rule],
+            let v = finding_view(self.model, self.lib, f);
+            let mut stride: Vec<Stride> = finding_rules(f)
+                .flat_map(|r| self.lib.rules[r].stride.iter().copied())
+                .collect();
+            stride.sort_unstable();
+            stride.dedup();
+            let mut rules: Vec<&str> = finding_rules(f)
+                .map(|r| self.lib.rules[r].id.as_str())
+                .collect();
+            rules[1..].sort_unstable();
+            seq.serialize_element(&FindingEntry {
+                id: v.id,
+                rules,
+                title: v.title,
+                target: v.target,
+                target_type: v.target_type,
+                stride,
+                severity: v.severity,
+                risk: v.risk,
+                cvss: v.cvss,
+                dread: v.dread,
+                status: v.status,
+                justification: v.justification,
+                expired: f.expired.as_deref(),
+                location: v.location,
             })?;
         }
         seq.end()
     }
 }
 
+struct Questions<'a> {
+    model: &'a Model,
+    lib: &'a Library,
+    a: &'a Analysis,
+}
+
+impl Serialize for Questions<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.a.questions.len()))?;
+        for q in &self.a.questions {
+            seq.serialize_element(&question_view(self.model, self.lib, q))?;
+        }
+        seq.end()
+    }
+}
+
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Report<'a> {
+    format_version: u32,
+    tool: Tool,
     model: ModelRef<'a>,
+    rules: BTreeMap<&'a str, RuleEntry<'a>>,
     findings: Findings<'a>,
-    summary: Summary,
+    questions: Questions<'a>,
+    summary: Summary2,
+}
+
+/// The summary as format 2 names it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Summary2 {
+    findings: usize,
+    open: usize,
+    questions: usize,
+    by_severity: serde_json::Map<String, serde_json::Value>,
+    by_stride: serde_json::Map<String, serde_json::Value>,
+    by_status: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Summary2 {
+    fn new(s: Summary, questions: usize) -> Summary2 {
+        Summary2 {
+            findings: s.total,
+            open: s.open,
+            questions,
+            by_severity: s.by_severity,
+            by_stride: s.by_stride,
+            by_status: s.by_status,
+        }
+    }
+}
+
+/// The rules a finding or a question names, each once, by id.
+fn used_rules<'a>(lib: &'a Library, a: &Analysis) -> BTreeMap<&'a str, RuleEntry<'a>> {
+    let mut used = vec![false; lib.rules.len()];
+    for f in &a.findings {
+        for r in finding_rules(f) {
+            used[r] = true;
+        }
+    }
+    for q in &a.questions {
+        for r in &q.rules {
+            used[*r] = true;
+        }
+    }
+    lib.rules
+        .iter()
+        .zip(used)
+        .filter(|(_, u)| *u)
+        .map(|(r, _)| {
+            (
+                r.id.as_str(),
+                RuleEntry {
+                    title: &r.title,
+                    stride: &r.stride,
+                    cause: r.cause.as_deref(),
+                    severity: r.severity,
+                    likelihood: r.likelihood.as_str(),
+                    description: &r.description,
+                    mitigation: &r.mitigation,
+                    references: &r.references,
+                    mappings: &r.mappings,
+                },
+            )
+        })
+        .collect()
 }
 
 pub fn write(
@@ -138,12 +207,19 @@ pub fn write(
     a: &Analysis,
 ) -> std::io::Result<()> {
     let report = Report {
+        format_version: FORMAT_VERSION,
+        tool: Tool {
+            name: "tms",
+            version: env!("CARGO_PKG_VERSION"),
+        },
         model: ModelRef {
             title: &model.title,
             file: &model.file,
         },
+        rules: used_rules(lib, a),
         findings: Findings { model, lib, a },
-        summary: summary(model, lib, a),
+        questions: Questions { model, lib, a },
+        summary: Summary2::new(summary(model, lib, a), a.questions.len()),
     };
     tms_syntax::output::write_json_pretty(out, &report)
 }

@@ -6,6 +6,7 @@ pub mod data;
 pub mod diff;
 pub mod html;
 pub mod json;
+pub mod json1;
 pub mod markdown;
 pub mod md;
 pub mod sarif;

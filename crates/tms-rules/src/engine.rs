@@ -11,13 +11,22 @@ use tms_model::*;
 use tms_syntax::dates::{parse_date, Date};
 use tms_syntax::diag::{Diagnostic, Diagnostics};
 
-/// One rule matched on one target, with the team's decision about it.
+/// What the model shows to be wrong on one target, with the team's decision
+/// about it: the rules that fired there for one cause (contract section 2,
+/// "one finding per cause"), a request and its response being one connection.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
-    /// `RULE-ID@TARGET-ID`: stable while the rule and the target keep their ids.
+    /// `CAUSE@TARGET` where rules of one cause merged, else `RULE@TARGET`:
+    /// stable while the rule library and the target ids are.
     pub id: String,
-    /// Index into the library's rules.
+    /// Index into the library's rules: the most severe rule of the finding
+    /// (the first by id on a tie), whose texts stand for it.
     pub rule: usize,
+    /// The other rules of the same cause that fired on the target or on its
+    /// response, in id order.
+    pub also: Vec<usize>,
+    /// Every single match the finding stands for: (rule, where it fired).
+    pub matches: Vec<(usize, TargetRef)>,
     pub target: TargetRef,
     pub status: Status,
     pub justification: Option<String>,
@@ -57,7 +66,8 @@ pub struct Analysis {
 const PARALLEL_THRESHOLD: usize = 2_000;
 
 pub fn analyze(model: &Model, lib: &Library) -> Analysis {
-    let (mut findings, unknowns) = match_rules(model, lib);
+    let (findings, unknowns) = match_rules(model, lib);
+    let mut findings = merge_by_cause(model, lib, findings);
     let questions = questions(model, unknowns);
     let warnings = apply_triage(model, lib, &mut findings, tms_syntax::dates::today());
     Analysis {
@@ -65,6 +75,70 @@ pub fn analyze(model: &Model, lib: &Library) -> Analysis {
         questions,
         warnings,
     }
+}
+
+/// The request a response answers, where its findings belong.
+fn connection(model: &Model, t: TargetRef) -> TargetRef {
+    match t {
+        TargetRef::Flow(f) => model.flows[f].response_to.map_or(t, TargetRef::Flow),
+        e => e,
+    }
+}
+
+/// One finding per cause and connection: matches of rules that name the same
+/// cause, on one target or on a request and its response, become one finding.
+/// Rules without a cause (pytm's library) keep one finding per match, and a
+/// model where nothing merges keeps the engine's id order untouched.
+fn merge_by_cause(model: &Model, lib: &Library, findings: Vec<Finding>) -> Vec<Finding> {
+    let mut groups: tms_syntax::fxhash::FxHashMap<(&str, TargetRef), usize> = Default::default();
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut merged_any = false;
+    for f in findings {
+        let Some(cause) = lib.rules[f.rule].cause.as_deref() else {
+            out.push(f);
+            continue;
+        };
+        let at = connection(model, f.target);
+        match groups.get(&(cause, at)) {
+            Some(&i) => {
+                let g = &mut out[i];
+                g.matches.push((f.rule, f.target));
+                merged_any = true;
+            }
+            None => {
+                groups.insert((cause, at), out.len());
+                let moved = at != f.target;
+                merged_any |= moved;
+                out.push(Finding { target: at, ..f });
+            }
+        }
+    }
+    if !merged_any {
+        return out;
+    }
+    for f in &mut out {
+        let mut rules: Vec<usize> = f.matches.iter().map(|(r, _)| *r).collect();
+        rules.sort_unstable_by(|a, b| lib.rules[*a].id.cmp(&lib.rules[*b].id));
+        rules.dedup();
+        // The most severe rule stands for the finding; the first by id on a tie.
+        let primary = rules
+            .iter()
+            .copied()
+            .min_by(|a, b| {
+                let (x, y) = (&lib.rules[*a], &lib.rules[*b]);
+                y.severity.cmp(&x.severity).then_with(|| x.id.cmp(&y.id))
+            })
+            .unwrap_or(f.rule);
+        f.rule = primary;
+        f.also = rules.into_iter().filter(|r| *r != primary).collect();
+        let head = match (&lib.rules[primary].cause, f.also.is_empty()) {
+            (Some(cause), false) => cause.as_str(),
+            _ => lib.rules[primary].id.as_str(),
+        };
+        f.id = format!("{head}@{}", target_id(model, f.target));
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
 }
 
 /// An unknown verdict: rule, target, and the unset attributes it hinged on.
@@ -131,6 +205,8 @@ fn new_finding(model: &Model, lib: &Library, rule: usize, target: TargetRef) -> 
     Finding {
         id,
         rule,
+        also: Vec::new(),
+        matches: vec![(rule, target)],
         target,
         status: Status::Open,
         justification: None,
@@ -336,10 +412,27 @@ fn apply_triage(
                 .position(|a| a.excludes.contains(&r.id))
         })
         .collect();
+    let mut renamed = Vec::new();
     for f in findings.iter_mut() {
-        let rule_id = lib.rules[f.rule].id.as_str();
         let target = target_id(model, f.target);
-        if let Some(i) = index.decide(&model.triage, rule_id, target) {
+        let (head, _) = f.id.rsplit_once('@').unwrap_or((f.id.as_str(), ""));
+        // The finding's own id first; then, for a merged finding, what its
+        // single matches were called before (`RULE@TARGET`), so older
+        // decisions keep applying, with a warning that names the new id.
+        let own = index.decide(&model.triage, head, target);
+        let decided = own.or_else(|| {
+            f.matches.iter().find_map(|(r, at)| {
+                let old = (lib.rules[*r].id.as_str(), target_id(model, *at));
+                let i = index.decide(&model.triage, old.0, old.1)?;
+                let t = &model.triage[i];
+                let exact_old = t.rule == old.0 && t.target == old.1;
+                if exact_old && (old.0 != head || old.1 != target) {
+                    renamed.push((i, f.id.clone()));
+                }
+                Some(i)
+            })
+        });
+        if let Some(i) = decided {
             let t = &model.triage[i];
             used[i] = true;
             f.triage = Some(i);
@@ -357,12 +450,31 @@ fn apply_triage(
             continue;
         }
         if let Some(a) = ruled_out[f.rule] {
+            // Every rule of the finding must be ruled out for it to go.
+            if f.also.iter().any(|r| ruled_out[*r].is_none()) {
+                continue;
+            }
             f.assumption = Some(a);
             f.status = Status::NotApplicable;
             f.justification = Some(format!("assumption: {}", model.assumptions[a].name));
         }
     }
     let mut warnings = Diagnostics::default();
+    renamed.sort_unstable();
+    renamed.dedup();
+    for (i, new_id) in renamed {
+        let t = &model.triage[i];
+        warnings.push(
+            Diagnostic::warning(
+                &model.file,
+                t.pos,
+                format!("the triage entry `{}` now addresses the finding `{new_id}`", t.finding),
+            )
+            .with_hint(format!(
+                "rules of one cause on one connection are one finding: write `finding: \"{new_id}\"`"
+            )),
+        );
+    }
     for (t, used) in model.triage.iter().zip(used) {
         if used {
             continue;

@@ -96,3 +96,76 @@ pub fn finding_view<'a>(model: &'a Model, lib: &'a Library, f: &'a Finding) -> F
         dread: triage.and_then(|t| t.dread.as_ref()).map(dread_score),
     }
 }
+
+/// A question as every output format sees it (contract, section 2): what the
+/// model leaves unset that rules need, where to set it, and what it decides.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuestionView<'a> {
+    pub id: &'a str,
+    /// The element or flow whose attribute is unset.
+    pub target: &'a str,
+    pub target_type: &'static str,
+    pub attributes: [&'static str; 1],
+    pub ask: String,
+    /// The rules the answer decides, by id.
+    pub would_raise: Vec<&'a str>,
+    /// The worst severity among them: what is at stake.
+    pub severity: Severity,
+    /// Where the rules were evaluated (the item itself, or the flows and
+    /// elements that reach it), by id.
+    pub affects: Vec<&'a str>,
+    pub location: Location<'a>,
+}
+
+pub fn question_view<'a>(
+    model: &'a Model,
+    lib: &'a Library,
+    q: &'a crate::engine::Question,
+) -> QuestionView<'a> {
+    let def = q.attr.def();
+    let name = match q.item {
+        TargetRef::Element(e) => model.elements[e].name.as_str(),
+        TargetRef::Flow(f) => model.flows[f].name.as_str(),
+    };
+    let pos = target_pos(model, q.item);
+    let ask = match def.ty {
+        tms_model::AttrType::Bool => format!(
+            "{name} (`{}`): {} Set `{}` to true or false.",
+            target_id(model, q.item),
+            def.doc,
+            def.name
+        ),
+        _ => format!(
+            "{name} (`{}`): {} Set `{}`.",
+            target_id(model, q.item),
+            def.doc,
+            def.name
+        ),
+    };
+    QuestionView {
+        id: &q.id,
+        target: target_id(model, q.item),
+        target_type: target_type(model, q.item),
+        attributes: [def.name],
+        ask,
+        would_raise: q.rules.iter().map(|r| lib.rules[*r].id.as_str()).collect(),
+        severity: q
+            .rules
+            .iter()
+            .map(|r| lib.rules[*r].severity)
+            .max()
+            .unwrap_or(Severity::Info),
+        affects: q.targets.iter().map(|t| target_id(model, *t)).collect(),
+        location: Location {
+            file: &model.file,
+            line: pos.line,
+            column: pos.col,
+        },
+    }
+}
+
+/// Every rule of a finding, the one that stands for it first.
+pub fn finding_rules(f: &Finding) -> impl Iterator<Item = usize> + '_ {
+    std::iter::once(f.rule).chain(f.also.iter().copied())
+}

@@ -19,7 +19,7 @@ pub struct Ctx<'a> {
     pub three_valued: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TargetRef {
     Element(ElementIdx),
     Flow(FlowIdx),
