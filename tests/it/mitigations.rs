@@ -115,11 +115,11 @@ fn fires_on_t(rule: &Rule, fixture: &Node, name: &str) -> Result<bool, String> {
         rules: vec![rule.clone()],
         ..Library::default()
     };
-    let id = format!("{}@t", rule.id);
-    Ok(analyze(&loaded.model, &lib)
-        .findings
-        .iter()
-        .any(|f| f.id == id))
+    Ok(analyze(&loaded.model, &lib).findings.iter().any(|f| {
+        f.matches
+            .iter()
+            .any(|(_, at)| tms_rules::engine::target_id(&loaded.model, *at) == "t")
+    }))
 }
 
 #[test]

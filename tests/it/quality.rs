@@ -89,7 +89,7 @@ fn load(pair: &str, variant: &str) -> Model {
 /// The library indices a finding stands for: its rule, and the rules merged
 /// into it because they share its cause on the same target.
 fn rules_of(f: &Finding) -> Vec<usize> {
-    vec![f.rule]
+    tms_rules::view::finding_rules(f).collect()
 }
 
 /// Whether `t` is the pair's target, or a response flow to it.

@@ -2,18 +2,20 @@
 //! finding as `FindingView` serialises it, sorted by id, with the summary.
 
 use tms_report::finding_view;
+
+// Format 1 (`--format-version 1`), kept for scripts written against it.
 use tms_rules::engine::analyze;
 use tms_rules::library::Library;
 
 #[test]
-fn json_report_is_the_contract_shape_for_every_example() {
+fn json_report_format_1_is_one_object_per_match_for_every_example() {
     let lib = Library::builtin().expect("rules");
     for name in ["web-shop", "cloud-microservices", "llm-support-agent"] {
         let path = format!("examples/{name}.yaml");
         let loaded =
             tms_formats::load::load_path(std::path::Path::new(&path)).expect("example loads");
         let a = analyze(&loaded.model, &lib);
-        let text = tms_report::json::render(&loaded.model, &lib, &a);
+        let text = tms_report::json1::render(&loaded.model, &lib, &a);
         let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
         assert_eq!(doc["model"]["file"], path);
         assert_eq!(doc["model"]["title"], loaded.model.title.as_str());
@@ -57,6 +59,64 @@ fn json_report_is_the_contract_shape_for_every_example() {
             .filter_map(|v| v.as_u64())
             .sum();
         assert_eq!(by_sev as usize, a.findings.len());
+        assert_eq!(
+            text,
+            tms_report::json1::render(&loaded.model, &lib, &a),
+            "deterministic"
+        );
+    }
+}
+
+/// Format 2, the default: it validates against the schema `tms schema --report`
+/// prints, every rule a finding or question names is in `rules`, and the
+/// counts agree with the analysis.
+#[test]
+fn json_report_format_2_validates_against_its_schema_for_every_example() {
+    let schema: serde_json::Value =
+        serde_json::from_str(tms_report::json::SCHEMA).expect("the report schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the report schema compiles");
+    let lib = Library::builtin().expect("rules");
+    let mut models: Vec<String> = ["examples", "templates", "tests/fixtures/report"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).expect("dir").filter_map(Result::ok))
+        .map(|e| e.path().display().to_string())
+        .filter(|p| p.ends_with(".yaml") && !p.ends_with("rules.yaml"))
+        .collect();
+    models.sort();
+    assert!(models.len() >= 10, "{models:?}");
+    for path in models {
+        let loaded =
+            tms_formats::load::load_path(std::path::Path::new(&path)).expect("model loads");
+        let a = analyze(&loaded.model, &lib);
+        let text = tms_report::json::render(&loaded.model, &lib, &a);
+        let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{path}: {errors:#?}");
+        assert_eq!(
+            doc["findings"].as_array().map(Vec::len),
+            Some(a.findings.len())
+        );
+        assert_eq!(
+            doc["questions"].as_array().map(Vec::len),
+            Some(a.questions.len())
+        );
+        assert_eq!(doc["summary"]["questions"], a.questions.len());
+        let rules = doc["rules"].as_object().expect("rules");
+        for f in doc["findings"].as_array().into_iter().flatten() {
+            for r in f["rules"].as_array().into_iter().flatten() {
+                let id = r.as_str().expect("rule id");
+                assert!(rules.contains_key(id), "{path}: {id} not in rules");
+            }
+        }
+        for q in doc["questions"].as_array().into_iter().flatten() {
+            for r in q["wouldRaise"].as_array().into_iter().flatten() {
+                let id = r.as_str().expect("rule id");
+                assert!(rules.contains_key(id), "{path}: {id} not in rules");
+            }
+        }
         assert_eq!(
             text,
             tms_report::json::render(&loaded.model, &lib, &a),

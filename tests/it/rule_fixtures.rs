@@ -37,10 +37,19 @@ fn findings_of(rule: &Rule, which: &str, node: &tms_syntax::source::Node) -> Vec
         rules: vec![rule.clone()],
         ..Library::default()
     };
+    // Each single match, where it fired: a finding on a response is reported
+    // on its request, but the rule fired on the response.
     analyze(&loaded.model, &lib)
         .findings
-        .into_iter()
-        .map(|f| f.id)
+        .iter()
+        .flat_map(|f| f.matches.clone())
+        .map(|(r, t)| {
+            format!(
+                "{}@{}",
+                lib.rules[r].id,
+                tms_rules::engine::target_id(&loaded.model, t)
+            )
+        })
         .collect()
 }
 

@@ -19,6 +19,9 @@ use tms_rules::{RuleMappings, Stride};
 
 pub const FORMAT_VERSION: u32 = 2;
 
+/// The JSON Schema of this report (`tms schema --report`).
+pub const SCHEMA: &str = include_str!("../schemas/report-2.schema.json");
+
 #[derive(Serialize)]
 struct Tool {
     name: &'static str,
