@@ -150,6 +150,7 @@ fn questions(model: &Model, unknowns: Vec<Unknown>) -> Vec<Question> {
     let mut by_key: std::collections::BTreeMap<String, Question> = Default::default();
     for (rule, target, attrs) in unknowns {
         for (item, attr) in attrs {
+            let (item, attr) = asked_where(model, item, attr);
             let id = format!("{}@{}", attr.def().name, target_id(model, item));
             let q = by_key.entry(id.clone()).or_insert_with(|| Question {
                 id,
@@ -175,6 +176,33 @@ fn questions(model: &Model, unknowns: Vec<Unknown>) -> Vec<Question> {
             q
         })
         .collect()
+}
+
+/// Where to ask about an unset attribute: a flow attribute the flow would take
+/// from an endpoint (contract section 1, derived values) is asked of that
+/// endpoint, so one answer there settles every flow it sends or receives.
+fn asked_where(model: &Model, item: TargetRef, attr: AttrId) -> (TargetRef, AttrId) {
+    use tms_model::attr_id::*;
+    let TargetRef::Flow(f) = item else {
+        return (item, attr);
+    };
+    let fl = &model.flows[f];
+    if fl.response_to.is_some() || fl.attrs.flag(IS_RESPONSE) {
+        return (item, attr);
+    }
+    let endpoint = if attr == IS_ENCRYPTED {
+        Some((fl.sink, IS_ENCRYPTED))
+    } else if attr == AUTHENTICATES_DESTINATION || attr == CHECKS_DESTINATION_REVOCATION {
+        Some((fl.source, attr))
+    } else {
+        None
+    };
+    match endpoint {
+        Some((e, a)) if a.def().applies.contains_kind(model.elements[e].kind) => {
+            (TargetRef::Element(e), a)
+        }
+        _ => (item, attr),
+    }
 }
 
 /// Whether a rule's roles (`appliesTo`, `except`) admit the target: an

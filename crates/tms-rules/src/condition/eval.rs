@@ -239,6 +239,13 @@ fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, st: &mut State<'a>) ->
                     };
                     return Ok(match implied {
                         Some(v) => value_ref(v.as_ref()),
+                        // An unset `maxClassification` declares no limit: in
+                        // pytm it defaults to the lowest class, which makes
+                        // every datum a leak; here it admits every class.
+                        None if id == attr_id::MAX_CLASSIFICATION => V::Enum(
+                            EnumTy::Classification,
+                            rank_classification(Classification::TopSecret),
+                        ),
                         None => {
                             st.unknown.push((item, id));
                             V::Unknown
@@ -346,7 +353,12 @@ fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, st: &mut State<'a>) ->
 
 /// Attributes that describe the model rather than the system: their default
 /// is what an unset value means (an element is in scope unless taken out).
-const ALWAYS_KNOWN: &[AttrId] = &[attr_id::IN_SCOPE, attr_id::IS_RESPONSE];
+/// `minTLSVersion` unset declares no minimum, its default.
+const ALWAYS_KNOWN: &[AttrId] = &[
+    attr_id::IN_SCOPE,
+    attr_id::IS_RESPONSE,
+    attr_id::MIN_TLS_VERSION,
+];
 
 /// The attribute-table targets an item belongs to, so that an attribute its
 /// type lacks stays an error (false), as in Python, rather than unknown.
@@ -497,6 +509,10 @@ fn call<'a>(ctx: Ctx<'a>, recv: V<'a>, m: Method, args: &[V<'a>]) -> R<'a> {
         (Method::HasDataLeaks, V::Flow(f)) => {
             let fl = &model.flows[f];
             let limit = |a: &Attrs| match a.get(attr_id::MAX_CLASSIFICATION) {
+                // Our rules read an unset limit as none declared (see `eval`).
+                _ if ctx.three_valued && !a.is_set(attr_id::MAX_CLASSIFICATION) => {
+                    Classification::TopSecret
+                }
                 ValueRef::Classification(c) => c,
                 _ => Classification::Unknown,
             };
