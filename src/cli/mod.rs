@@ -6,6 +6,7 @@ mod common;
 mod describe;
 mod diagram;
 mod diff;
+mod explain;
 mod export;
 mod generate;
 mod import;
@@ -50,6 +51,8 @@ enum Command {
     Report(report::Args),
     /// CI gate: fail while open findings at or above a severity remain
     Check(check::Args),
+    /// One finding or question in full: rules, severity inputs, evidence, what closes it
+    Explain(explain::Args),
     /// The rule library: list and show rules
     Rules(rules::Args),
     /// Interchange formats for other tools (SARIF for code scanning, STIX, OTM, Threat Dragon)
@@ -84,6 +87,7 @@ pub fn main() -> i32 {
         Command::Init(a) => init::run(a),
         Command::Report(a) => report::run(a),
         Command::Check(a) => check::run(a),
+        Command::Explain(a) => explain::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Export(a) => export::run(a),
         Command::Diff(a) => diff::run(a),

@@ -389,8 +389,8 @@ fn user_template_sees_the_report_data() {
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "Report fixture shop: 6 findings, 3 open\n\
-         S=1 T=2 R=2 I=3 RPT-002@web medium open\nRPT-004@web high open\n\
-         0:Internet 0:DMZ 1:DMZ/App tier 2:DMZ/App tier/Vault 1 3 RPT-001@notify,RPT-001@order\n\
+         S=1 T=2 R=2 I=3 RPT-002@web high open\nRPT-004@web high open\n\
+         0:Internet 0:DMZ 1:DMZ/App tier 2:DMZ/App tier/Vault 0 3 RPT-001@notify,RPT-001@order\n\
          T; I The network team owns transport security..\n"
     );
 }

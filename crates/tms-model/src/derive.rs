@@ -23,7 +23,8 @@ fn kind_defaults(model: &mut Model) {
             .iter_mut()
             .filter(|e| e.kind == *kind && !e.attrs.is_set(id))
         {
-            e.attrs.set(id, default.as_value_ref().to_owned_value());
+            e.attrs
+                .set_derived(id, default.as_value_ref().to_owned_value());
         }
     }
 }
@@ -51,7 +52,8 @@ fn derive_flow_attrs(model: &mut Model) {
         let (src, sink) = (&elements[f.source].attrs, &elements[f.sink].attrs);
         let mut inherit = |attr: AttrId, from: &Attrs, from_attr: AttrId| {
             if !f.attrs.is_set(attr) && from.is_set(from_attr) {
-                f.attrs.set(attr, from.get(from_attr).to_owned_value());
+                f.attrs
+                    .set_derived(attr, from.get(from_attr).to_owned_value());
             }
         };
         if is_response {
@@ -70,7 +72,7 @@ fn derive_flow_attrs(model: &mut Model) {
             );
         }
         if is_response && !f.attrs.is_set(IS_RESPONSE) {
-            f.attrs.set(IS_RESPONSE, Value::Bool(true));
+            f.attrs.set_derived(IS_RESPONSE, Value::Bool(true));
         }
     }
 }

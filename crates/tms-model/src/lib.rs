@@ -110,10 +110,21 @@ impl attrs::Default {
 /// and a dense table per element would cost megabytes on large models. A bitmap of
 /// which ids are set finds a value's index by counting bits, and answers "not set"
 /// (the common case when rules read defaults) without touching the values at all.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Attrs {
     set: [u64; SET_WORDS],
+    /// Which of the set values were derived (pytm's documented defaults, a
+    /// kind's own default) rather than written in the model: evidence says so.
+    derived: [u64; SET_WORDS],
     values: Vec<(AttrId, Value)>,
+}
+
+/// Two attribute sets are equal when they hold the same values, however
+/// they came by them (stated or derived).
+impl PartialEq for Attrs {
+    fn eq(&self, other: &Self) -> bool {
+        self.set == other.set && self.values == other.values
+    }
 }
 
 const SET_WORDS: usize = 2;
@@ -153,6 +164,19 @@ impl Attrs {
                 self.values.insert(i, (id, v));
             }
         }
+    }
+
+    /// Sets a value the model left unset and tms derived.
+    pub fn set_derived(&mut self, id: AttrId, v: Value) {
+        self.set(id, v);
+        let (word, bit) = Self::bit(id);
+        self.derived[word] |= bit;
+    }
+
+    /// Whether the value was derived rather than written in the model.
+    pub fn is_derived(&self, id: AttrId) -> bool {
+        let (word, bit) = Self::bit(id);
+        self.derived[word] & bit != 0
     }
 
     /// A boolean attribute; false for attributes of another type.

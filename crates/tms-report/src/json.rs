@@ -13,6 +13,7 @@ use super::{finding_view, summary, Location, Summary};
 use tms_model::risk::{CvssScore, Risk};
 use tms_model::{Model, Severity, Status};
 use tms_rules::engine::Analysis;
+use tms_rules::explain::{Evidence, Explainer};
 use tms_rules::library::Library;
 use tms_rules::view::{finding_rules, question_view};
 use tms_rules::{RuleMappings, Stride};
@@ -61,7 +62,8 @@ struct FindingEntry<'a> {
     target_type: &'static str,
     stride: Vec<Stride>,
     severity: Severity,
-    risk: Risk,
+    risk: RiskInputs,
+    evidence: Vec<Evidence<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cvss: Option<CvssScore>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -73,6 +75,34 @@ struct FindingEntry<'a> {
     location: Location<'a>,
 }
 
+/// The inputs of a finding's severity and risk (README, "Severity").
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RiskInputs {
+    /// The rule's own severity, before exposure and data move it.
+    rule_severity: Severity,
+    exposure: &'static str,
+    data_classification: Option<&'static str>,
+    likelihood: u8,
+    impact: u8,
+    score: u8,
+    level: &'static str,
+}
+
+impl RiskInputs {
+    fn new(rule_severity: Severity, f: &tms_rules::engine::Finding, r: Risk) -> RiskInputs {
+        RiskInputs {
+            rule_severity,
+            exposure: f.exposure.as_str(),
+            data_classification: f.data.map(|c| c.as_str()),
+            likelihood: r.likelihood,
+            impact: r.impact,
+            score: r.score,
+            level: r.level.as_str(),
+        }
+    }
+}
+
 struct Findings<'a> {
     model: &'a Model,
     lib: &'a Library,
@@ -82,6 +112,7 @@ struct Findings<'a> {
 impl Serialize for Findings<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.a.findings.len()))?;
+        let explainer = Explainer::new(self.model, self.lib);
         for f in &self.a.findings {
             let v = finding_view(self.model, self.lib, f);
             let mut stride: Vec<Stride> = finding_rules(f)
@@ -101,7 +132,8 @@ impl Serialize for Findings<'_> {
                 target_type: v.target_type,
                 stride,
                 severity: v.severity,
-                risk: v.risk,
+                risk: RiskInputs::new(self.lib.rules[f.rule].severity, f, v.risk),
+                evidence: explainer.evidence(f),
                 cvss: v.cvss,
                 dread: v.dread,
                 status: v.status,

@@ -28,6 +28,12 @@ pub struct Finding {
     /// Every single match the finding stands for: (rule, where it fired).
     pub matches: Vec<(usize, TargetRef)>,
     pub target: TargetRef,
+    /// Severity from evidence: the rule's, moved by `exposure` and `data`
+    /// (`crate::assess`). A triage entry may still restate it.
+    pub severity: Severity,
+    pub exposure: crate::assess::Exposure,
+    /// The most sensitive class of data that reaches the target, if any.
+    pub data: Option<Classification>,
     pub status: Status,
     pub justification: Option<String>,
     /// The triage entry that decided the status, if any.
@@ -68,6 +74,7 @@ const PARALLEL_THRESHOLD: usize = 2_000;
 pub fn analyze(model: &Model, lib: &Library) -> Analysis {
     let (findings, unknowns) = match_rules(model, lib);
     let mut findings = merge_by_cause(model, lib, findings);
+    assess(model, lib, &mut findings);
     let questions = questions(model, unknowns);
     let warnings = apply_triage(model, lib, &mut findings, tms_syntax::dates::today());
     Analysis {
@@ -139,6 +146,19 @@ fn merge_by_cause(model: &Model, lib: &Library, findings: Vec<Finding>) -> Vec<F
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
+}
+
+/// Severity from evidence for every finding (contract section 2).
+fn assess(model: &Model, lib: &Library, findings: &mut [Finding]) {
+    if findings.is_empty() {
+        return;
+    }
+    let reach = crate::assess::Reach::of(model);
+    for f in findings {
+        f.exposure = reach.exposure(model, f.target);
+        f.data = crate::assess::data_class(model, f.target);
+        f.severity = crate::assess::assessed(lib.rules[f.rule].severity, f.exposure, f.data);
+    }
 }
 
 /// An unknown verdict: rule, target, and the unset attributes it hinged on.
@@ -236,6 +256,9 @@ fn new_finding(model: &Model, lib: &Library, rule: usize, target: TargetRef) -> 
         also: Vec::new(),
         matches: vec![(rule, target)],
         target,
+        severity: lib.rules[rule].severity,
+        exposure: crate::assess::Exposure::External,
+        data: None,
         status: Status::Open,
         justification: None,
         triage: None,

@@ -1,7 +1,9 @@
 //! Rules: one entry of data each, compiled once, evaluated over every target.
 
+pub mod assess;
 pub mod condition;
 pub mod engine;
+pub mod explain;
 pub mod library;
 pub mod pytm;
 pub mod view;

@@ -58,11 +58,12 @@ pub fn target_pos(model: &Model, t: TargetRef) -> tms_syntax::source::Pos {
     }
 }
 
-/// The severity a finding carries: a triage entry may restate it.
-pub fn severity(model: &Model, lib: &Library, f: &Finding) -> Severity {
+/// The severity a finding carries: assessed from the evidence, unless a
+/// triage entry restates it.
+pub fn severity(model: &Model, _lib: &Library, f: &Finding) -> Severity {
     f.triage
         .and_then(|t| model.triage[t].severity)
-        .unwrap_or(lib.rules[f.rule].severity)
+        .unwrap_or(f.severity)
 }
 
 pub fn finding_view<'a>(model: &'a Model, lib: &'a Library, f: &'a Finding) -> FindingView<'a> {

@@ -170,6 +170,9 @@ impl Writer<'_> {
                 self.notes(1, &Anchor::Element(e.id.clone()), &e.id);
                 self.kv(1, "- id", &scalar(&e.id));
                 self.kv(2, "type", e.kind.as_str());
+                if let Some(role) = &e.role {
+                    self.kv(2, "role", role);
+                }
                 self.kv(2, "name", &scalar(&e.name));
                 self.text(2, "description", &e.description);
                 if let Some(b) = e.boundary {

@@ -712,6 +712,16 @@ impl Otm<'_> {
             props.insert("otmType".into(), serde_json::Value::String(t.clone()));
         }
         split_attributes(n, kind.bit(), &mut e.attrs, &mut props);
+        // tms's own export keeps the element's role beside its attributes.
+        if let Some(serde_json::Value::String(r)) = props.get(ROLE_ATTRIBUTE) {
+            let role = tms_model::roles::ROLES
+                .get(r)
+                .filter(|x| x.types.contains_kind(kind));
+            if let Some(role) = role {
+                e.role = Some(role.id.clone());
+                props.remove(ROLE_ATTRIBUTE);
+            }
+        }
         if !props.is_empty() {
             e.properties = serde_json::Value::Object(props);
         }
@@ -1005,6 +1015,9 @@ impl Otm<'_> {
         }
     }
 }
+
+/// The component attribute that carries a tms element's `role`.
+pub const ROLE_ATTRIBUTE: &str = "tmsRole";
 
 /// OTM's free `attributes` map (and the `properties` some converters write):
 /// a key that is one of our attributes for the target, with a value of its

@@ -302,7 +302,14 @@ fn component(
     if !findings.is_empty() {
         c.insert("threats".into(), instances(model, lib, findings));
     }
-    if let Some(a) = attributes(&e.attrs, &e.properties, &["otmType"]) {
+    let mut a = attributes(&e.attrs, &e.properties, &["otmType"]);
+    if let Some(role) = &e.role {
+        let map = a.get_or_insert_with(|| J::Object(Map::new()));
+        if let J::Object(m) = map {
+            m.insert(crate::otm::ROLE_ATTRIBUTE.into(), json!(role));
+        }
+    }
+    if let Some(a) = a {
         c.insert("attributes".into(), a);
     }
     J::Object(c)

@@ -71,6 +71,50 @@ pub enum Verdict {
 pub struct State<'a> {
     vars: Vec<V<'a>>,
     unknown: Vec<(TargetRef, AttrId)>,
+    /// When set, every known attribute read is recorded (for evidence);
+    /// the engine leaves it off, so matching pays nothing for it.
+    pub record: bool,
+    pub reads: Vec<Read>,
+}
+
+impl State<'_> {
+    /// A state that records every known attribute read (for evidence).
+    pub fn recording() -> Self {
+        State {
+            record: true,
+            ..State::default()
+        }
+    }
+}
+
+/// Where a value a rule read came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    /// Written in the model.
+    Stated,
+    /// Derived by tms from what the model states (an endpoint, a kind's default).
+    Derived,
+    /// Implied by the element's role or the flow's protocol.
+    Implied,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Stated => "stated",
+            Source::Derived => "derived",
+            Source::Implied => "implied",
+        }
+    }
+}
+
+/// One attribute a rule read, with what it found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Read {
+    pub item: TargetRef,
+    pub attr: AttrId,
+    pub value: Value,
+    pub source: Source,
 }
 
 /// A failure Python would raise; the condition is then false.
@@ -95,6 +139,7 @@ pub fn verdict_with<'a>(
     st.vars.clear();
     st.vars.resize(c.slots, V::None);
     st.unknown.clear();
+    st.reads.clear();
     match eval(&c.root, ctx, target, st) {
         Ok(v) => match truth(&v) {
             Some(true) => Verdict::True,
@@ -238,7 +283,17 @@ fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, st: &mut State<'a>) ->
                         TargetRef::Flow(f) => tms_model::roles::implied_for_flow(ctx.model, f, id),
                     };
                     return Ok(match implied {
-                        Some(v) => value_ref(v.as_ref()),
+                        Some(v) => {
+                            if st.record {
+                                st.reads.push(Read {
+                                    item,
+                                    attr: id,
+                                    value: v.clone(),
+                                    source: Source::Implied,
+                                });
+                            }
+                            value_ref(v.as_ref())
+                        }
                         // An unset `maxClassification` declares no limit: in
                         // pytm it defaults to the lowest class, which makes
                         // every datum a leak; here it admits every class.
@@ -250,6 +305,24 @@ fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, st: &mut State<'a>) ->
                             st.unknown.push((item, id));
                             V::Unknown
                         }
+                    });
+                }
+            }
+            if let (true, Some((item, id))) = (st.record, owner) {
+                let attrs = match item {
+                    TargetRef::Element(e) => &ctx.model.elements[e].attrs,
+                    TargetRef::Flow(f) => &ctx.model.flows[f].attrs,
+                };
+                if attrs.is_set(id) {
+                    st.reads.push(Read {
+                        item,
+                        attr: id,
+                        value: attrs.get(id).to_owned_value(),
+                        source: if attrs.is_derived(id) {
+                            Source::Derived
+                        } else {
+                            Source::Stated
+                        },
                     });
                 }
             }
