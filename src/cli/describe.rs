@@ -4,11 +4,16 @@ use tms_model::{ElementKind, Targets};
 use super::{EXIT_INVALID, EXIT_OK};
 
 #[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["kind", "role"])))]
 pub struct Args {
     /// An element type (actor, external-entity, process, set-of-processes, server,
     /// lambda, datastore, agent, llm), or flow, data, boundary
     #[arg(value_name = "TYPE")]
-    kind: String,
+    kind: Option<String>,
+    /// Describe a role instead: what it implies and which rules it scopes
+    /// (`--role list` lists the roles)
+    #[arg(long, value_name = "ROLE")]
+    role: Option<String>,
 }
 
 /// Keys that are not attributes: the structure of the model.
@@ -19,6 +24,11 @@ const ELEMENT_STRUCTURE: &[(&str, &str, &str)] = &[
         "Unique id, used by flows, triage and finding ids (required).",
     ),
     ("type", "string", "The element type (required)."),
+    (
+        "role",
+        "role",
+        "What the element is (browser, cdn, queue, ...): implies facts and scopes the rules (`tms describe --role list`).",
+    ),
     (
         "name",
         "string",
@@ -110,14 +120,20 @@ const BOUNDARY_KEYS: &[(&str, &str, &str, &str)] = &[
 ];
 
 pub fn run(args: Args) -> i32 {
-    let kind = args.kind.trim().to_ascii_lowercase();
+    if let Some(role) = &args.role {
+        return describe_role(role);
+    }
+    let Some(kind_arg) = args.kind.as_deref() else {
+        return EXIT_INVALID;
+    };
+    let kind = kind_arg.trim().to_ascii_lowercase();
     let text = match kind.as_str() {
         "flow" | "dataflow" => {
             describe_target(Targets::FLOW, "flow (pytm Dataflow)", FLOW_STRUCTURE)
         }
         "data" => table("data (pytm Data)", DATA_KEYS),
         "boundary" => table("boundary (pytm Boundary)", BOUNDARY_KEYS),
-        _ => match ElementKind::parse(&kind).or_else(|| ElementKind::from_pytm_class(&args.kind)) {
+        _ => match ElementKind::parse(&kind).or_else(|| ElementKind::from_pytm_class(kind_arg)) {
             Some(k) => describe_target(
                 k.bit(),
                 &format!("{} (pytm {})", k.as_str(), k.pytm_class()),
@@ -126,7 +142,7 @@ pub fn run(args: Args) -> i32 {
             None => {
                 let mut choices: Vec<&str> = ElementKind::spellings().collect();
                 choices.extend(["flow", "data", "boundary"]);
-                eprintln!("error: `{}` is not a type", args.kind);
+                eprintln!("error: `{kind_arg}` is not a type");
                 if let Some(c) = tms_syntax::diag::did_you_mean(&kind, choices.iter().copied()) {
                     eprintln!("  help: did you mean `{c}`?");
                 }
@@ -199,4 +215,90 @@ fn render(title: &str, rows: &[(String, String, String, String)]) -> String {
         out.push_str(&format!("{n:w0$}  {ty:w1$}  {d:w2$}  {doc}\n"));
     }
     out
+}
+
+/// `tms describe --role NAME`: what a role is, what it implies, and which
+/// built-in rules it takes out or keeps in; `--role list` lists them all.
+fn describe_role(name: &str) -> i32 {
+    use std::fmt::Write as _;
+    let roles = &tms_model::roles::ROLES;
+    let mut s = String::new();
+    if name == "list" {
+        let _ = writeln!(s, "{:<20} {:<40} TRAITS", "ROLE", "TYPES");
+        for r in &roles.roles {
+            let _ = writeln!(
+                s,
+                "{:<20} {:<40} {}",
+                r.id,
+                r.types.names().join(", "),
+                r.traits.join(", ")
+            );
+        }
+        let _ = writeln!(s, "\ntraits: {}", roles.traits.join(", "));
+        print!("{s}");
+        return EXIT_OK;
+    }
+    let Some(r) = roles.get(name) else {
+        eprintln!("error: `{name}` is not a role");
+        if let Some(c) =
+            tms_syntax::diag::did_you_mean(name, roles.roles.iter().map(|r| r.id.as_str()))
+        {
+            eprintln!("  help: did you mean `{c}`?");
+        }
+        eprintln!("  help: `tms describe --role list` lists the roles");
+        return EXIT_INVALID;
+    };
+    let _ = writeln!(s, "{} ({})\n", r.id, r.name);
+    let _ = writeln!(s, "{}\n", r.description);
+    let _ = writeln!(s, "fits:    {}", r.types.names().join(", "));
+    let _ = writeln!(s, "traits:  {}", r.traits.join(", "));
+    if !r.legacy_tags.is_empty() {
+        let _ = writeln!(s, "was the tag: {}", r.legacy_tags.join(", "));
+    }
+    let facts = |v: &[(tms_model::AttrId, tms_model::Value)]| -> String {
+        v.iter()
+            .map(|(a, x)| format!("{}: {}", a.def().name, x.as_ref().to_json()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = writeln!(s, "implies (unless the model says otherwise):");
+    let _ = writeln!(
+        s,
+        "  on the element:     {}",
+        if r.implies.is_empty() {
+            "nothing".to_string()
+        } else {
+            facts(&r.implies)
+        }
+    );
+    let _ = writeln!(
+        s,
+        "  on flows it sends:  {}",
+        if r.outgoing.is_empty() {
+            "nothing".to_string()
+        } else {
+            facts(&r.outgoing)
+        }
+    );
+    if let Ok(lib) = tms_rules::library::Library::builtin() {
+        let names = |v: &[String]| roles.matches(&r.id, v);
+        let out: Vec<&str> = lib
+            .rules
+            .iter()
+            .filter(|x| names(&x.except) || (!x.applies_to.is_empty() && !names(&x.applies_to)))
+            .map(|x| x.id.as_str())
+            .collect();
+        let _ = writeln!(
+            s,
+            "built-in rules that never apply to it ({}): {}",
+            out.len(),
+            if out.is_empty() {
+                "none".to_string()
+            } else {
+                out.join(", ")
+            }
+        );
+    }
+    print!("{s}");
+    EXIT_OK
 }

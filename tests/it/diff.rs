@@ -74,8 +74,9 @@ fn json_lists_added_removed_and_changed_findings() {
         d["summary"],
         json!({
             "added": 2, "removed": 1, "changed": 2, "unchanged": 1,
-            "old": {"total": 4, "open": 2},
-            "new": {"total": 5, "open": 2}
+            "questionsAdded": 0, "questionsAnswered": 0,
+            "old": {"total": 4, "open": 2, "questions": 0},
+            "new": {"total": 5, "open": 2, "questions": 0}
         })
     );
     // Added findings point into the new file, removed ones into the old.
@@ -113,7 +114,7 @@ fn identical_models_differ_in_nothing() {
     let out = diff(V1, V1, &[]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("No finding appeared, disappeared or changed."),
+        text.contains("No finding or question appeared, disappeared or changed."),
         "{text}"
     );
 }
@@ -177,4 +178,44 @@ fn output_is_deterministic() {
     let a = diff(V1, V2, &[]).stdout;
     let b = diff(V1, V2, &[]).stdout;
     assert_eq!(a, b);
+}
+
+/// A control the new version no longer states is a new question; one it now
+/// states is an answered question. Both count as changes.
+#[test]
+fn questions_that_appear_or_are_answered_are_changes() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("diff-questions");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let base = std::fs::read_to_string("templates/minimal.yaml").expect("template");
+    assert!(base.contains("    validatesInput: true\n"));
+    let old = dir.join("old.yaml");
+    let new = dir.join("new.yaml");
+    std::fs::write(&old, &base).expect("write");
+    std::fs::write(&new, base.replace("    validatesInput: true\n", "")).expect("write");
+    let run = |a: &PathBuf, b: &PathBuf, format: &str| {
+        tms()
+            .args(["diff"])
+            .arg(a)
+            .arg(b)
+            .args(["--format", format])
+            .output()
+            .expect("run tms")
+    };
+    let out = run(&old, &new, "json");
+    let d: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    // Input validation unknown, the rules that hinged on it ask the rest of
+    // what they need too: every new question is on `web`.
+    let added = ids(&d["questionsAdded"]);
+    assert!(added.contains(&"validatesInput@web"), "{added:?}");
+    assert!(added.iter().all(|q| q.ends_with("@web")), "{added:?}");
+    assert_eq!(d["summary"]["questionsAdded"], added.len());
+    assert_eq!(d["summary"]["questionsAnswered"], 0);
+    let back: Value = serde_json::from_slice(&run(&new, &old, "json").stdout).expect("JSON");
+    assert_eq!(ids(&back["questionsAnswered"]), added);
+    let text = String::from_utf8_lossy(&run(&old, &new, "text").stdout).to_string();
+    assert!(
+        text.contains(&format!("### New questions ({})", added.len())),
+        "{text}"
+    );
+    assert!(text.contains("`validatesInput@web`"), "{text}");
 }

@@ -241,8 +241,14 @@ fn hostile_csv_parses_back_with_formulas_neutralised() {
     let csv = report(HOSTILE, HOSTILE_RULES, "csv");
     let records = parse_csv(&csv);
     let header = &records[0];
-    assert_eq!(header.len(), 24);
-    assert_eq!(records.len(), 7, "a header and one record per finding");
+    assert_eq!(header.len(), 25);
+    let findings = records.iter().filter(|r| r[0] == "finding").count();
+    assert_eq!(findings, 6, "one record per finding");
+    assert_eq!(
+        records.len(),
+        1 + findings + records.iter().filter(|r| r[0] == "question").count(),
+        "a header, then findings, then questions"
+    );
     for r in &records {
         assert_eq!(r.len(), header.len(), "record {r:?}");
         for cell in r {

@@ -45,6 +45,8 @@ pub struct ReportData<'a> {
     pub data: Vec<DataView<'a>>,
     /// Sorted by id, as in every output.
     pub findings: Vec<ReportFinding<'a>>,
+    /// What the model leaves unset that rules need, worst stake first.
+    pub questions: Vec<tms_rules::view::QuestionView<'a>>,
     /// All six STRIDE categories in S T R I D E order; `findings` are indexes into `findings`.
     pub by_stride: Vec<Group<'a>>,
     /// Every element or flow with findings, elements first, in model order.
@@ -99,6 +101,7 @@ pub struct Counts {
     pub data: usize,
     pub findings: usize,
     pub open: usize,
+    pub questions: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -229,6 +232,24 @@ pub struct ReportFinding<'a> {
     /// The triage entry (its `finding` pattern) that decided the status.
     pub triaged_by: Option<&'a str>,
     pub references: &'a [String],
+    /// Every rule of the finding (its cause merged them), the one that
+    /// stands for it first.
+    pub rules: Vec<RuleRef<'a>>,
+    /// The rule's own severity before exposure and data moved it.
+    pub rule_severity: Severity,
+    pub exposure: &'static str,
+    pub data_classification: Option<&'static str>,
+    /// The facts that made it fire.
+    pub evidence: Vec<tms_rules::explain::Evidence<'a>>,
+    /// Attribute settings that close it (`path: value`).
+    pub closed_by: Vec<String>,
+}
+
+/// A rule, named.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleRef<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -507,6 +528,7 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
     let mut per_stride: Vec<Vec<usize>> = vec![Vec::new(); Stride::ALL.len()];
     let mut matrix = [[(0usize, 0usize); 5]; 5];
     let mut findings = Vec::with_capacity(a.findings.len());
+    let explainer = tms_rules::explain::Explainer::new(model, lib);
     for (i, f) in a.findings.iter().enumerate() {
         let view = finding_view(model, lib, f);
         let rule = &lib.rules[f.rule];
@@ -533,6 +555,17 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
             assumption: f.assumption.map(|x| model.assumptions[x].name.as_str()),
             triaged_by: triage.map(|t| t.finding.as_str()),
             references: &rule.references,
+            rules: tms_rules::view::finding_rules(f)
+                .map(|r| RuleRef {
+                    id: &lib.rules[r].id,
+                    title: &lib.rules[r].title,
+                })
+                .collect(),
+            rule_severity: rule.severity,
+            exposure: f.exposure.as_str(),
+            data_classification: f.data.map(|c| c.as_str()),
+            evidence: explainer.evidence(f),
+            closed_by: closed_by(lib, f),
             view,
         });
     }
@@ -706,7 +739,15 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
         .collect();
 
     let summary = summary(model, lib, a);
+    // The questions that matter most first: worst stake, then by id.
+    let mut questions: Vec<_> = a
+        .questions
+        .iter()
+        .map(|q| tms_rules::view::question_view(model, lib, q))
+        .collect();
+    questions.sort_by(|x, y| y.severity.cmp(&x.severity).then(x.id.cmp(y.id)));
     ReportData {
+        questions,
         tool: Tool {
             name: "tms",
             version: env!("CARGO_PKG_VERSION"),
@@ -732,6 +773,7 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
                 data: model.data.len(),
                 findings: summary.total,
                 open: summary.open,
+                questions: a.questions.len(),
             },
         },
         boundaries,
@@ -756,4 +798,18 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
         mermaid_fence: fence_for(&mermaid),
         mermaid,
     }
+}
+
+/// The attribute settings that close a finding, each once (`path: value`).
+fn closed_by(lib: &Library, f: &tms_rules::engine::Finding) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in tms_rules::view::finding_rules(f) {
+        for (path, value) in &lib.rules[r].mitigated_by {
+            let c = format!("{path}: {}", value.to_json());
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    out
 }

@@ -65,14 +65,30 @@ pub struct Change<'a> {
 pub struct Counts {
     pub total: usize,
     pub open: usize,
+    pub questions: usize,
+}
+
+/// A question that appeared (the new model asks it) or was answered (the old
+/// one asked it and the new one does not).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuestionEntry<'a> {
+    pub id: &'a str,
+    pub ask: String,
+    pub severity: Severity,
+    pub would_raise: Vec<&'a str>,
+    pub location: Location<'a>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Summary {
     pub added: usize,
     pub removed: usize,
     pub changed: usize,
     pub unchanged: usize,
+    pub questions_added: usize,
+    pub questions_answered: usize,
     pub old: Counts,
     pub new: Counts,
 }
@@ -85,13 +101,41 @@ pub struct ModelRef<'a> {
 
 /// The difference, each list sorted by finding id.
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Diff<'a> {
     pub old: ModelRef<'a>,
     pub new: ModelRef<'a>,
     pub added: Vec<Entry<'a>>,
     pub removed: Vec<Entry<'a>>,
     pub changed: Vec<Change<'a>>,
+    pub questions_added: Vec<QuestionEntry<'a>>,
+    pub questions_answered: Vec<QuestionEntry<'a>>,
     pub summary: Summary,
+}
+
+/// Questions one side asks and the other does not, by id.
+fn questions_only_in<'a>(side: Side<'a>, other: Side<'_>) -> Vec<QuestionEntry<'a>> {
+    let asked: std::collections::HashSet<&str> = other
+        .analysis
+        .questions
+        .iter()
+        .map(|q| q.id.as_str())
+        .collect();
+    side.analysis
+        .questions
+        .iter()
+        .filter(|q| !asked.contains(q.id.as_str()))
+        .map(|q| {
+            let v = tms_rules::view::question_view(side.model, side.lib, q);
+            QuestionEntry {
+                id: v.id,
+                ask: v.ask,
+                severity: v.severity,
+                would_raise: v.would_raise,
+                location: v.location,
+            }
+        })
+        .collect()
 }
 
 fn entry<'a>(side: Side<'a>, f: &'a Finding) -> Entry<'a> {
@@ -118,6 +162,7 @@ fn counts(a: &Analysis) -> Counts {
             .iter()
             .filter(|f| f.status == Status::Open)
             .count(),
+        questions: a.questions.len(),
     }
 }
 
@@ -179,6 +224,8 @@ pub fn diff<'a>(old: Side<'a>, new: Side<'a>) -> Diff<'a> {
     changed.sort_by(|x, y| x.id.cmp(y.id));
     let mut removed = removed;
     removed.sort_by(|x, y| x.id.cmp(y.id));
+    let questions_added = questions_only_in(new, old);
+    let questions_answered = questions_only_in(old, new);
     Diff {
         old: ModelRef {
             title: &old.model.title,
@@ -193,12 +240,16 @@ pub fn diff<'a>(old: Side<'a>, new: Side<'a>) -> Diff<'a> {
             removed: removed.len(),
             changed: changed.len(),
             unchanged,
+            questions_added: questions_added.len(),
+            questions_answered: questions_answered.len(),
             old: counts(old.analysis),
             new: counts(new.analysis),
         },
         added,
         removed,
         changed,
+        questions_added,
+        questions_answered,
     }
 }
 
@@ -249,8 +300,20 @@ impl Diff<'_> {
             "{} added, {} removed, {} changed, {} unchanged; open findings {} → {}.",
             sum.added, sum.removed, sum.changed, sum.unchanged, sum.old.open, sum.new.open
         );
-        if sum.added + sum.removed + sum.changed == 0 {
-            s.push_str("\nNo finding appeared, disappeared or changed.\n");
+        if sum.questions_added + sum.questions_answered > 0 {
+            let _ = writeln!(
+                s,
+                "{} new question{}, {} answered; open questions {} → {}.",
+                sum.questions_added,
+                if sum.questions_added == 1 { "" } else { "s" },
+                sum.questions_answered,
+                sum.old.questions,
+                sum.new.questions
+            );
+        }
+        if sum.added + sum.removed + sum.changed + sum.questions_added + sum.questions_answered == 0
+        {
+            s.push_str("\nNo finding or question appeared, disappeared or changed.\n");
             return s;
         }
         let worst_first = |a: &Entry, b: &Entry| b.severity.cmp(&a.severity).then(a.id.cmp(b.id));
@@ -317,6 +380,25 @@ impl Diff<'_> {
                 s.push('\n');
             }
         }
+        let questions = |s: &mut String, heading: &str, qs: &[QuestionEntry]| {
+            if qs.is_empty() {
+                return;
+            }
+            let _ = writeln!(s, "\n### {heading} ({})\n", qs.len());
+            let mut sorted: Vec<&QuestionEntry> = qs.iter().collect();
+            sorted.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(b.id)));
+            for q in sorted {
+                let _ = writeln!(
+                    s,
+                    "- **{}** {}: {}",
+                    q.severity,
+                    md_code(q.id),
+                    md_escape(&q.ask)
+                );
+            }
+        };
+        questions(&mut s, "New questions", &self.questions_added);
+        questions(&mut s, "Answered questions", &self.questions_answered);
         s
     }
 }

@@ -81,6 +81,9 @@ pub fn write(
                 index: &index,
                 uri: &uri,
             },
+            properties: RunProperties {
+                open_questions: a.questions.len(),
+            },
         }],
     };
     tms_syntax::output::write_json_pretty(out, &log)
@@ -127,6 +130,17 @@ struct Run<'a> {
     automation_details: AutomationDetails,
     column_kind: &'static str,
     results: Results<'a>,
+    properties: RunProperties,
+}
+
+/// Questions are not results: a code-scanning alert is a problem to fix or
+/// dismiss, while a question asks for a fact, and GitHub would turn every one
+/// into an alert. The run says how many are open; `tms check` and the reports
+/// list them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunProperties {
+    open_questions: usize,
 }
 
 #[derive(Serialize)]
@@ -484,6 +498,11 @@ struct ResultProperties<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     dread: Option<f64>,
     stride: &'a [tms_rules::Stride],
+    /// Every rule of the finding: rules of one cause are one finding.
+    rules: Vec<&'a str>,
+    exposure: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_classification: Option<&'static str>,
 }
 
 fn location(uri: &str, line: u32, column: u32) -> Location<'_> {
@@ -507,6 +526,14 @@ impl<'a> Results<'a> {
         let mut text = format!("{}: {} `{}`", v.title, v.target_type, v.target);
         if !name.is_empty() && name != v.target {
             let _ = write!(text, " ({name})");
+        }
+        if !f.also.is_empty() {
+            let also: Vec<&str> = f
+                .also
+                .iter()
+                .map(|r| self.lib.rules[*r].id.as_str())
+                .collect();
+            let _ = write!(text, ". Same cause: {}", also.join(", "));
         }
         if let Some(d) = &f.expired {
             let _ = write!(
@@ -533,6 +560,11 @@ impl<'a> Results<'a> {
                 cvss: v.cvss,
                 dread: v.dread,
                 stride: v.stride,
+                rules: tms_rules::view::finding_rules(f)
+                    .map(|r| self.lib.rules[r].id.as_str())
+                    .collect(),
+                exposure: f.exposure.as_str(),
+                data_classification: f.data.map(|c| c.as_str()),
             },
         }
     }
