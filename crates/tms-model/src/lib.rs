@@ -529,6 +529,7 @@ pub mod attr_id {
         MIN_TLS_VERSION = "minTLSVersion",
         TLS_VERSION = "tlsVersion",
         NOTE = "note",
+        USES_VPN = "usesVPN",
     );
 }
 

@@ -426,11 +426,15 @@ fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, st: &mut State<'a>) ->
 
 /// Attributes that describe the model rather than the system: their default
 /// is what an unset value means (an element is in scope unless taken out).
-/// `minTLSVersion` unset declares no minimum, its default.
+/// `minTLSVersion` unset declares no minimum, its default. A VPN is an
+/// exception a model states where there is one: a flow without `usesVPN`
+/// travels the network as drawn (asking every internet flow about a VPN
+/// would bury the question that matters, whether it is encrypted).
 const ALWAYS_KNOWN: &[AttrId] = &[
     attr_id::IN_SCOPE,
     attr_id::IS_RESPONSE,
     attr_id::MIN_TLS_VERSION,
+    attr_id::USES_VPN,
 ];
 
 /// The attribute-table targets an item belongs to, so that an attribute its
