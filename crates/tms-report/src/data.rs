@@ -739,13 +739,18 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
         .collect();
 
     let summary = summary(model, lib, a);
-    // The questions that matter most first: worst stake, then by id.
+    // The questions that matter most first: worst stake, then the answers
+    // that decide the most rules, then by id.
     let mut questions: Vec<_> = a
         .questions
         .iter()
         .map(|q| tms_rules::view::question_view(model, lib, q))
         .collect();
-    questions.sort_by(|x, y| y.severity.cmp(&x.severity).then(x.id.cmp(y.id)));
+    questions.sort_by(|x, y| {
+        (y.severity, y.would_raise.len())
+            .cmp(&(x.severity, x.would_raise.len()))
+            .then(x.id.cmp(y.id))
+    });
     ReportData {
         questions,
         tool: Tool {

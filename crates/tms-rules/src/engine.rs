@@ -58,6 +58,10 @@ pub struct Question {
     pub rules: Vec<usize>,
     /// The targets those rules were evaluated on, by id.
     pub targets: Vec<TargetRef>,
+    /// What is at stake: the worst severity the answer could give a finding,
+    /// assessed like a finding's (the rules' impact, the exposure of and the
+    /// data reaching each target), so questions rank as findings would.
+    pub severity: Severity,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -75,7 +79,7 @@ pub fn analyze(model: &Model, lib: &Library) -> Analysis {
     let (findings, unknowns) = match_rules(model, lib);
     let mut findings = merge_by_cause(model, lib, findings);
     assess(model, lib, &mut findings);
-    let questions = questions(model, unknowns);
+    let questions = questions(model, lib, unknowns);
     let warnings = apply_triage(model, lib, &mut findings, tms_syntax::dates::today());
     Analysis {
         findings,
@@ -166,8 +170,12 @@ type Unknown = (usize, TargetRef, Vec<(TargetRef, AttrId)>);
 
 /// One question per unset attribute of one item, listing every rule and
 /// target it would decide, so that one answer clears them all.
-fn questions(model: &Model, unknowns: Vec<Unknown>) -> Vec<Question> {
+fn questions(model: &Model, lib: &Library, unknowns: Vec<Unknown>) -> Vec<Question> {
     let mut by_key: std::collections::BTreeMap<String, Question> = Default::default();
+    if unknowns.is_empty() {
+        return Vec::new();
+    }
+    let reach = crate::assess::Reach::of(model);
     for (rule, target, attrs) in unknowns {
         for (item, attr) in attrs {
             let (item, attr) = asked_where(model, item, attr);
@@ -178,7 +186,14 @@ fn questions(model: &Model, unknowns: Vec<Unknown>) -> Vec<Question> {
                 attr,
                 rules: Vec::new(),
                 targets: Vec::new(),
+                severity: Severity::Info,
             });
+            let stake = crate::assess::assessed(
+                lib.rules[rule].severity,
+                reach.exposure(model, target),
+                crate::assess::data_class(model, target),
+            );
+            q.severity = q.severity.max(stake);
             if !q.rules.contains(&rule) {
                 q.rules.push(rule);
             }

@@ -151,12 +151,7 @@ pub fn question_view<'a>(
         attributes: [def.name],
         ask,
         would_raise: q.rules.iter().map(|r| lib.rules[*r].id.as_str()).collect(),
-        severity: q
-            .rules
-            .iter()
-            .map(|r| lib.rules[*r].severity)
-            .max()
-            .unwrap_or(Severity::Info),
+        severity: q.severity,
         affects: q.targets.iter().map(|t| target_id(model, *t)).collect(),
         location: Location {
             file: &model.file,
