@@ -7,6 +7,7 @@ mod diagram;
 mod diagram_tools;
 mod diff;
 mod examples;
+mod explain;
 mod export_interchange;
 mod import_formats;
 mod import_pytm;
