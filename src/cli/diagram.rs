@@ -12,14 +12,13 @@ pub enum KindArg {
     Seq,
 }
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FormatArg {
-    Dot,
-    Mermaid,
-    D2,
-    Plantuml,
-    Svg,
-    Png,
+/// The formats `tms diagram` writes: every row of the diagram registry.
+fn diagram_formats() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        tms_diagram::FORMATS
+            .iter()
+            .map(|f| clap::builder::PossibleValue::new(f.name).help(f.about)),
+    )
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -39,8 +38,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "dfd")]
     kind: KindArg,
     /// Output format [default: from the -o extension, else dot (dfd) or plantuml (seq)]
-    #[arg(short, long, value_enum)]
-    format: Option<FormatArg>,
+    #[arg(short, long, value_parser = diagram_formats())]
+    format: Option<String>,
     /// Write to this file instead of stdout
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -61,29 +60,9 @@ pub struct Args {
     rules: RuleArgs,
 }
 
-fn format_of(f: FormatArg) -> Format {
-    match f {
-        FormatArg::Dot => Format::Dot,
-        FormatArg::Mermaid => Format::Mermaid,
-        FormatArg::D2 => Format::D2,
-        FormatArg::Plantuml => Format::PlantUml,
-        FormatArg::Svg => Format::Svg,
-        FormatArg::Png => Format::Png,
-    }
-}
-
 /// The format a file name asks for, by its extension.
 fn format_from_path(p: &Path) -> Option<Format> {
-    let ext = p.extension()?.to_str()?.to_ascii_lowercase();
-    Some(match ext.as_str() {
-        "dot" | "gv" => Format::Dot,
-        "mmd" | "mermaid" => Format::Mermaid,
-        "d2" => Format::D2,
-        "puml" | "plantuml" | "pu" => Format::PlantUml,
-        "svg" => Format::Svg,
-        "png" => Format::Png,
-        _ => return None,
-    })
+    Format::by_extension(p.extension()?.to_str()?)
 }
 
 pub fn run(args: Args) -> i32 {
@@ -93,7 +72,8 @@ pub fn run(args: Args) -> i32 {
     };
     let format = args
         .format
-        .map(format_of)
+        .as_deref()
+        .and_then(Format::by_name)
         .or_else(|| args.output.as_deref().and_then(format_from_path))
         .unwrap_or(match kind {
             Kind::Dfd => Format::Dot,

@@ -6,23 +6,12 @@ use std::path::PathBuf;
 use super::common::{analyse, RuleArgs};
 use crate::progress::Progress;
 
-/// What `tms export` writes: SARIF and STIX, and every format of the
-/// registry that has a writer.
+/// What `tms export` writes: the export registry (SARIF, STIX, and every
+/// format of the format registry that has a writer).
 fn export_formats() -> clap::builder::PossibleValuesParser {
-    let own = [
-        (
-            "sarif",
-            "SARIF 2.1.0, for GitHub code scanning and other SARIF viewers",
-        ),
-        (
-            "stix",
-            "A STIX 2.1 bundle, for threat-intelligence platforms",
-        ),
-    ];
     clap::builder::PossibleValuesParser::new(
-        own.into_iter()
-            .chain(tms_formats::registry::writers().map(|(f, _)| (f.name, f.about)))
-            .map(|(name, about)| clap::builder::PossibleValue::new(name).help(about)),
+        tms_report::formats::exports()
+            .map(|f| clap::builder::PossibleValue::new(f.name).help(f.about)),
     )
 }
 
@@ -41,38 +30,25 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
-    match args.format.as_str() {
-        "sarif" => sarif(&args),
-        "stix" => stix(&args),
-        name => match tms_formats::registry::by_name(name).and_then(|f| f.write) {
-            Some(write) => interchange(&args, write),
-            // clap accepts only the names above.
-            None => super::EXIT_INVALID,
-        },
-    }
-}
-
-/// A registry format: the analysed model written by the format's own writer.
-fn interchange(args: &Args, write: tms_formats::registry::WriteFn) -> i32 {
-    let a = match analyse(&args.model, &args.rules) {
-        Ok(a) => a,
-        Err(code) => return code,
+    // clap accepts only the registry's names.
+    let Some(format) = tms_report::formats::exports().find(|f| f.name == args.format) else {
+        return super::EXIT_INVALID;
     };
-    let (model, lib, analysis) = (&a.loaded.model, &a.library, &a.analysis);
-    super::stream_output(args.output.as_ref(), |w| write(w, model, lib, analysis))
-}
-
-fn stix(args: &Args) -> i32 {
+    if format.name == "sarif" {
+        return sarif(&args);
+    }
     let a = match analyse(&args.model, &args.rules) {
         Ok(a) => a,
         Err(code) => return code,
     };
     let (model, lib, analysis) = (&a.loaded.model, &a.library, &a.analysis);
     super::stream_output(args.output.as_ref(), |w| {
-        tms_report::stix::write(w, model, lib, analysis)
+        (format.write)(w, model, lib, analysis)
     })
 }
 
+/// SARIF, with what GitHub's limits and a long write need: a warning above
+/// the result limit, and a spinner while a large log is written.
 fn sarif(args: &Args) -> i32 {
     let a = match analyse(&args.model, &args.rules) {
         Ok(a) => a,

@@ -2,14 +2,16 @@ use std::path::PathBuf;
 
 use super::common::{analyse, RuleArgs};
 use super::EXIT_INVALID;
+use tms_report::formats::Render;
 use tms_report::template::TemplateError;
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Json,
-    Md,
-    Html,
-    Csv,
+/// The formats `tms report` writes: every row of the report-format registry.
+fn report_formats() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        tms_report::formats::FORMATS
+            .iter()
+            .map(|f| clap::builder::PossibleValue::new(f.name).help(f.about)),
+    )
 }
 
 #[derive(clap::Args, Debug)]
@@ -17,8 +19,8 @@ pub struct Args {
     /// The model file
     model: PathBuf,
     /// Output format [default: json]
-    #[arg(short, long, value_enum)]
-    format: Option<Format>,
+    #[arg(short, long, value_parser = report_formats())]
+    format: Option<String>,
     /// Write to this file instead of stdout
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -40,35 +42,32 @@ pub fn run(args: Args) -> i32 {
         Err(code) => return code,
     };
     let (model, lib, analysis) = (&a.loaded.model, &a.library, &a.analysis);
-    let format = args.format.unwrap_or(Format::Json);
-    let rendered: Result<String, TemplateError> = match (&args.template, format) {
-        (None, Format::Json) => {
-            return super::stream_output(args.output.as_ref(), |w| {
-                if args.format_version == 1 {
-                    tms_report::json1::write(w, model, lib, analysis)
-                } else {
-                    tms_report::json::write(w, model, lib, analysis)
-                }
-            })
-        }
-        (Some(path), _) => {
-            let data = tms_report::data::build(model, lib, analysis);
-            let fallback = match args.format {
-                Some(Format::Md) => "md",
-                Some(Format::Html) => "html",
-                Some(Format::Csv) => "csv",
-                Some(Format::Json) | None => "",
-            };
-            tms_report::template::render_file(path, fallback, &data)
-        }
-        (None, Format::Md) => {
-            tms_report::md::render(&tms_report::data::build(model, lib, analysis))
-        }
-        (None, Format::Html) => {
-            tms_report::html::render(&tms_report::data::build(model, lib, analysis))
-        }
-        (None, Format::Csv) => {
-            tms_report::csv::render(&tms_report::data::build(model, lib, analysis))
+    let name = args.format.as_deref().unwrap_or("json");
+    let rendered: Result<String, TemplateError> = if let Some(path) = &args.template {
+        // A user's template: its extension chooses the escaping, else the
+        // format named (JSON has no template escaping of its own).
+        let data = tms_report::data::build(model, lib, analysis);
+        let fallback = match args.format.as_deref() {
+            Some("json") | None => "",
+            Some(other) => other,
+        };
+        tms_report::template::render_file(path, fallback, &data)
+    } else {
+        // clap accepts only the registry's names.
+        let Some(format) = tms_report::formats::by_name(name) else {
+            return EXIT_INVALID;
+        };
+        match format.render {
+            Render::Stream(write) => {
+                return super::stream_output(args.output.as_ref(), |w| {
+                    if name == "json" && args.format_version == 1 {
+                        tms_report::json1::write(w, model, lib, analysis)
+                    } else {
+                        write(w, model, lib, analysis)
+                    }
+                })
+            }
+            Render::Template(render) => render(&tms_report::data::build(model, lib, analysis)),
         }
     };
     match rendered {

@@ -351,16 +351,113 @@ pub enum Format {
     Png,
 }
 
+/// Writes a data flow diagram.
+pub type DfdWriter = fn(&Dfd, &Style) -> Result<Vec<u8>, Error>;
+/// Writes a sequence diagram.
+pub type SeqWriter = fn(&seq::Seq, &Style) -> Result<Vec<u8>, Error>;
+
+/// One diagram format: its name on the command line, the file extensions that
+/// ask for it, and its writers. `tms diagram`'s value list, the format from
+/// `-o`'s extension and `render` are all driven by [`FORMATS`]: adding a
+/// format is a module, a `Format` variant and one row here.
+pub struct FormatSpec {
+    pub format: Format,
+    pub name: &'static str,
+    pub about: &'static str,
+    pub extensions: &'static [&'static str],
+    pub dfd: DfdWriter,
+    /// `None`: the format has no sequence diagrams.
+    pub seq: Option<SeqWriter>,
+    /// Graphviz's output flag, for formats `--engine graphviz` draws.
+    pub graphviz: Option<&'static str>,
+}
+
+fn text(s: String) -> Result<Vec<u8>, Error> {
+    Ok(s.into_bytes())
+}
+
+pub const FORMATS: &[FormatSpec] = &[
+    FormatSpec {
+        format: Format::Dot,
+        name: "dot",
+        about: "Graphviz DOT",
+        extensions: &["dot", "gv"],
+        dfd: |d, s| text(dot::write(d, s)),
+        seq: None,
+        graphviz: None,
+    },
+    FormatSpec {
+        format: Format::Mermaid,
+        name: "mermaid",
+        about: "Mermaid, for Markdown",
+        extensions: &["mmd", "mermaid"],
+        dfd: |d, s| text(mermaid::flowchart(d, s)),
+        seq: Some(|q, s| text(mermaid::sequence(q, s))),
+        graphviz: None,
+    },
+    FormatSpec {
+        format: Format::D2,
+        name: "d2",
+        about: "D2",
+        extensions: &["d2"],
+        dfd: |d, s| text(d2::write(d, s)),
+        seq: None,
+        graphviz: None,
+    },
+    FormatSpec {
+        format: Format::PlantUml,
+        name: "plantuml",
+        about: "PlantUML",
+        extensions: &["puml", "plantuml", "pu"],
+        dfd: |d, s| text(plantuml::component(d, s)),
+        seq: Some(|q, s| text(plantuml::sequence(q, s))),
+        graphviz: None,
+    },
+    FormatSpec {
+        format: Format::Svg,
+        name: "svg",
+        about: "SVG, laid out and drawn by tms",
+        extensions: &["svg"],
+        dfd: |d, s| text(svg::dfd(d, s)),
+        seq: Some(|q, s| text(svg::sequence(q, s))),
+        graphviz: Some("-Tsvg"),
+    },
+    FormatSpec {
+        format: Format::Png,
+        name: "png",
+        about: "PNG, laid out and drawn by tms",
+        extensions: &["png"],
+        dfd: |d, s| png::from_svg(&svg::dfd(d, s)),
+        seq: Some(|q, s| png::from_svg(&svg::sequence(q, s))),
+        graphviz: Some("-Tpng"),
+    },
+];
+
 impl Format {
+    /// This format's row in [`FORMATS`].
+    pub fn spec(self) -> &'static FormatSpec {
+        FORMATS
+            .iter()
+            .find(|f| f.format == self)
+            .unwrap_or(&FORMATS[0])
+    }
+
     pub fn name(self) -> &'static str {
-        match self {
-            Format::Dot => "dot",
-            Format::Mermaid => "mermaid",
-            Format::D2 => "d2",
-            Format::PlantUml => "plantuml",
-            Format::Svg => "svg",
-            Format::Png => "png",
-        }
+        self.spec().name
+    }
+
+    /// The format a name on the command line stands for.
+    pub fn by_name(name: &str) -> Option<Format> {
+        FORMATS.iter().find(|f| f.name == name).map(|f| f.format)
+    }
+
+    /// The format a file name asks for, by its extension.
+    pub fn by_extension(ext: &str) -> Option<Format> {
+        let ext = ext.to_ascii_lowercase();
+        FORMATS
+            .iter()
+            .find(|f| f.extensions.contains(&ext.as_str()))
+            .map(|f| f.format)
     }
 }
 
@@ -389,31 +486,24 @@ pub fn render(
     opts: &Options,
     style: &Style,
 ) -> Result<Vec<u8>, Error> {
+    let spec = format.spec();
     match kind {
-        Kind::Dfd => {
-            let dfd = Dfd::build(model, opts);
-            match format {
-                Format::Dot => Ok(dot::write(&dfd, style).into_bytes()),
-                Format::Mermaid => Ok(mermaid::flowchart(&dfd, style).into_bytes()),
-                Format::D2 => Ok(d2::write(&dfd, style).into_bytes()),
-                Format::PlantUml => Ok(plantuml::component(&dfd, style).into_bytes()),
-                Format::Svg => Ok(svg::dfd(&dfd, style).into_bytes()),
-                Format::Png => png::from_svg(&svg::dfd(&dfd, style)),
+        Kind::Dfd => (spec.dfd)(&Dfd::build(model, opts), style),
+        Kind::Seq => match spec.seq {
+            Some(write) => write(&seq::Seq::build(model, opts), style),
+            None => {
+                let seq: Vec<&str> = FORMATS
+                    .iter()
+                    .filter(|f| f.seq.is_some())
+                    .map(|f| f.name)
+                    .collect();
+                Err(Error::Unsupported(format!(
+                    "sequence diagrams are written as {}, not {}",
+                    seq.join(", "),
+                    spec.name
+                )))
             }
-        }
-        Kind::Seq => {
-            let s = seq::Seq::build(model, opts);
-            match format {
-                Format::Mermaid => Ok(mermaid::sequence(&s, style).into_bytes()),
-                Format::PlantUml => Ok(plantuml::sequence(&s, style).into_bytes()),
-                Format::Svg => Ok(svg::sequence(&s, style).into_bytes()),
-                Format::Png => png::from_svg(&svg::sequence(&s, style)),
-                Format::Dot | Format::D2 => Err(Error::Unsupported(format!(
-                    "sequence diagrams are written as plantuml, mermaid, svg or png, not {}",
-                    format.name()
-                ))),
-            }
-        }
+        },
     }
 }
 
@@ -424,15 +514,11 @@ pub fn render_graphviz(
     opts: &Options,
     style: &Style,
 ) -> Result<Vec<u8>, Error> {
-    let t = match format {
-        Format::Svg => "-Tsvg",
-        Format::Png => "-Tpng",
-        other => {
-            return Err(Error::Unsupported(format!(
-                "--engine graphviz draws svg or png; {} is text and needs no engine",
-                other.name()
-            )))
-        }
+    let Some(t) = format.spec().graphviz else {
+        return Err(Error::Unsupported(format!(
+            "--engine graphviz draws svg or png; {} is text and needs no engine",
+            format.name()
+        )));
     };
     let text = dot::write(&Dfd::build(model, opts), style);
     dot::run_graphviz(&text, t)

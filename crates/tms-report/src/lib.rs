@@ -4,6 +4,7 @@ pub mod coverage;
 pub mod csv;
 pub mod data;
 pub mod diff;
+pub mod formats;
 pub mod html;
 pub mod json;
 pub mod json1;
