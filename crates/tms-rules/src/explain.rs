@@ -76,6 +76,26 @@ impl<'a> Explainer<'a> {
                     },
                 });
             }
+            for read in &st.data_reads {
+                let d = &self.model.data[read.data];
+                if out
+                    .iter()
+                    .any(|e| e.on == d.id && e.attribute == read.field)
+                {
+                    continue;
+                }
+                out.push(Evidence {
+                    attribute: read.field,
+                    value: read.value.clone(),
+                    source: "stated",
+                    on: &d.id,
+                    location: Location {
+                        file: &self.model.file,
+                        line: d.pos.line,
+                        column: d.pos.col,
+                    },
+                });
+            }
         }
         out
     }

@@ -75,6 +75,48 @@ pub struct State<'a> {
     /// the engine leaves it off, so matching pays nothing for it.
     pub record: bool,
     pub reads: Vec<Read>,
+    pub data_reads: Vec<DataRead>,
+}
+
+/// One field of a data asset a rule read (data fields are always stated or
+/// derived: a datum's classification or credentials lifetime is a fact).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataRead {
+    pub data: DataIdx,
+    pub field: &'static str,
+    pub value: serde_json::Value,
+}
+
+/// The model's name of a data field, for evidence; `None` for fields that
+/// identify rather than describe (id, name, description, tags).
+fn data_field_name(f: DataField) -> Option<&'static str> {
+    Some(match f {
+        DataField::Format => "format",
+        DataField::Classification => "classification",
+        DataField::IsPii => "isPII",
+        DataField::IsCredentials => "isCredentials",
+        DataField::CredentialsLife => "credentialsLife",
+        DataField::IsStored => "isStored",
+        DataField::IsDestEncryptedAtRest => "isDestEncryptedAtRest",
+        DataField::IsSourceEncryptedAtRest => "isSourceEncryptedAtRest",
+        DataField::Id | DataField::Name | DataField::Description | DataField::Tags => return None,
+    })
+}
+
+fn data_value_json(d: &DataAsset, f: DataField) -> serde_json::Value {
+    match f {
+        DataField::Format => serde_json::Value::String(d.format.clone()),
+        DataField::Classification => serde_json::Value::String(d.classification.as_str().into()),
+        DataField::IsPii => d.is_pii.into(),
+        DataField::IsCredentials => d.is_credentials.into(),
+        DataField::CredentialsLife => serde_json::Value::String(d.credentials_life.as_str().into()),
+        DataField::IsStored => d.is_stored.into(),
+        DataField::IsDestEncryptedAtRest => d.is_dest_encrypted_at_rest.unwrap_or(false).into(),
+        DataField::IsSourceEncryptedAtRest => d.is_source_encrypted_at_rest.unwrap_or(false).into(),
+        DataField::Id | DataField::Name | DataField::Description | DataField::Tags => {
+            serde_json::Value::Null
+        }
+    }
 }
 
 impl State<'_> {
@@ -140,6 +182,7 @@ pub fn verdict_with<'a>(
     st.vars.resize(c.slots, V::None);
     st.unknown.clear();
     st.reads.clear();
+    st.data_reads.clear();
     match eval(&c.root, ctx, target, st) {
         Ok(v) => match truth(&v) {
             Some(true) => Verdict::True,
@@ -306,6 +349,18 @@ fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, st: &mut State<'a>) ->
                             V::Unknown
                         }
                     });
+                }
+            }
+            if let (true, V::Data(d), Access::Data(field)) = (st.record, &r, access) {
+                if let Some(name) = data_field_name(*field) {
+                    let read = DataRead {
+                        data: *d,
+                        field: name,
+                        value: data_value_json(&ctx.model.data[*d], *field),
+                    };
+                    if !st.data_reads.contains(&read) {
+                        st.data_reads.push(read);
+                    }
                 }
             }
             if let (true, Some((item, id))) = (st.record, owner) {
