@@ -42,12 +42,7 @@ pub fn run(args: Args) -> i32 {
             Err(code) => return code,
         };
         let model = &a.loaded.model;
-        if model
-            .imported
-            .as_ref()
-            .and_then(|i| i.threat_model_spec.as_ref())
-            .is_none()
-        {
+        if tms_formats::threat_model_spec::extras(model).is_none() {
             return not_spec(&args.spec);
         }
         let code = super::stream_output(args.output.as_ref(), |w| {
@@ -66,12 +61,7 @@ pub fn run(args: Args) -> i32 {
         Err(code) => return code,
     };
     let model = &loaded.model;
-    if model
-        .imported
-        .as_ref()
-        .and_then(|i| i.threat_model_spec.as_ref())
-        .is_none()
-    {
+    if tms_formats::threat_model_spec::extras(model).is_none() {
         return not_spec(&args.spec);
     }
     let diagrams = tms_formats::threat_model_spec::d2::diagrams(model);

@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use tms_model::imported::{Anchor, DiagramKind};
+use tms_formats::threat_model_spec::DiagramKind;
+use tms_model::imported::Anchor;
 use tms_model::{ElementKind, Item, Model, ValueRef};
 
 fn root() -> PathBuf {
@@ -77,11 +78,7 @@ fn shipped_fixtures_load_as_models() {
     let ws = m.flow("browser-to-ws-gateway").expect("the WebSocket flow");
     let carried: Vec<&str> = ws.data.iter().map(|d| m.data[*d].id.as_str()).collect();
     assert!(carried.contains(&"asset-session-token"), "{carried:?}");
-    let spec = m
-        .imported
-        .as_ref()
-        .and_then(|i| i.threat_model_spec.as_ref())
-        .expect("the spec part is kept");
+    let spec = tms_formats::threat_model_spec::extras(&m).expect("the spec part is kept");
     assert_eq!(
         spec.diagrams.iter().map(|d| d.kind).collect::<Vec<_>>(),
         [DiagramKind::Dfd, DiagramKind::AttackChain]
@@ -461,11 +458,7 @@ fn generated_d2_compiles_and_draws_no_phantom_shapes() {
             String::from_utf8_lossy(&out.stderr)
         );
         let m = load(fixture);
-        let spec = m
-            .imported
-            .as_ref()
-            .and_then(|i| i.threat_model_spec.as_ref())
-            .expect("spec");
+        let spec = tms_formats::threat_model_spec::extras(&m).expect("spec");
         let n = spec.diagrams.len();
         let stdout = String::from_utf8_lossy(&out.stdout);
         for (i, d) in spec.diagrams.iter().enumerate() {

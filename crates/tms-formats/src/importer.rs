@@ -160,7 +160,7 @@ impl<'a> Builder<'a> {
             format: format.to_string(),
             id_rewrites: rewrites,
             not_carried: notes,
-            threat_model_spec: None,
+            extension: None,
         });
         (Some(model), r.diags)
     }

@@ -61,7 +61,7 @@ pub struct ReportData<'a> {
     pub coverage: super::coverage::Coverage,
     /// What a model imported from another format holds beyond ours (Threat
     /// Model Spec attack chains, threats, mitigations, ...); null for our own format.
-    pub imported: Option<&'a tms_model::imported::Imported>,
+    pub imported: Option<ImportedView<'a>>,
     /// The data-flow diagram as Mermaid text, and a code fence longer than any
     /// run of backticks in it, so a label cannot close the block.
     pub mermaid: String,
@@ -243,6 +243,18 @@ pub struct ReportFinding<'a> {
     pub evidence: Vec<tms_rules::explain::Evidence<'a>>,
     /// Attribute settings that close it (`path: value`).
     pub closed_by: Vec<String>,
+}
+
+/// What an imported file carried beyond our model, for templates: the
+/// generic part, and a Threat Model Spec document's own parts.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportedView<'a> {
+    pub format: &'a str,
+    pub id_rewrites: &'a [tms_model::imported::IdRewrite],
+    pub not_carried: &'a [tms_model::imported::NotCarried],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threat_model_spec: Option<&'a tms_formats::threat_model_spec::ImportedSpec>,
 }
 
 /// A rule, named.
@@ -799,7 +811,12 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
             .map(|s| (s.as_str().to_string(), s.long_name().into()))
             .collect(),
         coverage: super::coverage::compute(model, lib, a),
-        imported: model.imported.as_ref(),
+        imported: model.imported.as_ref().map(|im| ImportedView {
+            format: &im.format,
+            id_rewrites: &im.id_rewrites,
+            not_carried: &im.not_carried,
+            threat_model_spec: tms_formats::threat_model_spec::extras(model),
+        }),
         mermaid_fence: fence_for(&mermaid),
         mermaid,
     }

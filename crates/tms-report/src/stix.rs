@@ -27,8 +27,8 @@ use std::sync::LazyLock;
 use serde_json::{json, Map, Value as J};
 use uuid::Uuid;
 
+use tms_formats::threat_model_spec::{DiagramKind, ImportedSpec, SpecThreatActor};
 use tms_model::catalogue::{Framework, CATALOGUES};
-use tms_model::imported::{DiagramKind, ImportedSpec, SpecThreatActor};
 use tms_model::*;
 use tms_rules::condition::TargetRef;
 use tms_rules::engine::Analysis;
@@ -51,10 +51,7 @@ pub fn write(
 
 /// The bundle as JSON.
 pub fn bundle(model: &Model, lib: &Library, analysis: &Analysis) -> J {
-    let spec = model
-        .imported
-        .as_ref()
-        .and_then(|i| i.threat_model_spec.as_deref());
+    let spec = tms_formats::threat_model_spec::extras(model);
     // What identifies the model across runs: the Threat Model Spec id, else the title.
     let model_key = match spec {
         Some(s) if !s.id.is_empty() => format!("threat-model-spec:{}", s.id),

@@ -12,7 +12,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use tms_model::imported::{DiagramKind, SpecDiagram, SpecNode, SpecTarget};
+use super::{DiagramKind, SpecDiagram, SpecNode, SpecTarget};
 use tms_model::{ElementKind, Model};
 
 /// A D2 double-quoted string, escaped by the diagram module's D2 escaping;
@@ -56,11 +56,7 @@ impl Keys {
 
 /// Every diagram of the model's Threat Model Spec part, as `(title, D2)`.
 pub fn diagrams(model: &Model) -> Vec<(String, String)> {
-    let Some(spec) = model
-        .imported
-        .as_ref()
-        .and_then(|i| i.threat_model_spec.as_deref())
-    else {
+    let Some(spec) = super::extras(model) else {
         return Vec::new();
     };
     spec.diagrams

@@ -14,6 +14,7 @@
 //! nowhere) is an error.
 
 pub mod d2;
+pub mod types;
 
 use std::collections::HashSet;
 
@@ -24,11 +25,12 @@ use serde_json::{Map, Value as J};
 use tms_model::attr_id;
 use tms_model::attrs;
 use tms_model::catalogue::{Framework, CATALOGUES};
-use tms_model::imported::*;
+use tms_model::imported::{Anchor, Extension, IdRewrite, Imported, NotCarried};
 use tms_model::*;
 use tms_syntax::diag::{did_you_mean, Diagnostics};
 use tms_syntax::reader::Reader;
 use tms_syntax::source::{Key, Node, NodeKind, Pos};
+pub use types::*;
 
 /// The name `tms import --from` uses.
 /// This format's row in the registry (`crate::registry`).
@@ -41,6 +43,16 @@ pub const FORMAT: crate::registry::Format = crate::registry::Format {
     read,
     write: None,
 };
+
+/// The Threat Model Spec parts a model read from such a file carries.
+pub fn extras(model: &Model) -> Option<&ImportedSpec> {
+    model
+        .imported
+        .as_ref()?
+        .extension
+        .as_ref()?
+        .get::<ImportedSpec>()
+}
 
 /// A Threat Model Spec document: a `diagrams` list holding a typed diagram (or
 /// beside the spec's required `id`), or a single diagram with a diagram `type`
@@ -427,7 +439,7 @@ pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
         format: FORMAT.name.to_string(),
         id_rewrites: rewrites,
         not_carried: notes,
-        threat_model_spec: Some(Box::new(spec)),
+        extension: Some(Extension::new(spec)),
     });
     (Some(model), diags)
 }
