@@ -720,7 +720,7 @@ impl Importer<'_> {
 
     /// Gives an item an id that follows our rules and is free, reporting any change.
     fn claim_id(&mut self, wanted: &str, kind: &'static str, pos: Pos, item: Item) -> String {
-        let clean = sanitise(wanted);
+        let clean = crate::importer::sanitise(wanted);
         let mut id = if clean.is_empty() {
             format!("{}-{}", kind.replace(' ', "-"), self.model.ids.len() + 1)
         } else {
@@ -2050,24 +2050,6 @@ impl Importer<'_> {
     }
 }
 
-/// Replaces what our ids cannot hold (`@`, `*`, whitespace) by `-`.
-fn sanitise(id: &str) -> String {
-    let mut out = String::with_capacity(id.len());
-    let mut pending_dash = false;
-    for c in id.trim().chars() {
-        if c == '@' || c == '*' || c.is_whitespace() {
-            pending_dash = true;
-        } else {
-            if pending_dash && !out.is_empty() {
-                out.push('-');
-            }
-            pending_dash = false;
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// A short rendering of a value for a not-carried note.
 fn summary(v: &Node) -> String {
     const MAX: usize = 80;
@@ -2133,9 +2115,9 @@ mod tests {
 
     #[test]
     fn sanitises_ids() {
-        assert_eq!(sanitise("a b"), "a-b");
-        assert_eq!(sanitise(" a@@b* "), "a-b");
-        assert_eq!(sanitise("@*"), "");
-        assert_eq!(sanitise("ok.id_1"), "ok.id_1");
+        assert_eq!(crate::importer::sanitise("a b"), "a-b");
+        assert_eq!(crate::importer::sanitise(" a@@b* "), "a-b");
+        assert_eq!(crate::importer::sanitise("@*"), "");
+        assert_eq!(crate::importer::sanitise("ok.id_1"), "ok.id_1");
     }
 }
