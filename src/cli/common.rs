@@ -98,6 +98,11 @@ pub fn analyse_with(path: &Path, library: &Library) -> Result<(Loaded, Analysis)
     let analysis = analyze(m, library);
     progress.finish();
     print_diagnostics(&analysis.warnings);
+    // A rule stopped for running out of steps leaves the analysis incomplete:
+    // no report or gate may pretend otherwise.
+    if analysis.warnings.has_errors() {
+        return Err(super::EXIT_INVALID);
+    }
     Ok((loaded, analysis))
 }
 

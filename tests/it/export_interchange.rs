@@ -200,7 +200,7 @@ fn otm_export_holds_zones_components_flows_threats_and_mitigations() {
     assert!(!transferred.is_empty(), "{psp:#}");
     assert!(transferred[0]["justification"]
         .as_str()
-        .is_some_and(|j| j.contains("PCI DSS")));
+        .is_some_and(|j| j.contains("signed requests")));
     let internet = doc["trustZones"]
         .as_array()
         .expect("zones")

@@ -1,5 +1,6 @@
 //! The integration tests, one binary: each module was a test file of its own.
 
+mod budget;
 mod conditions;
 mod corpus;
 mod coverage;

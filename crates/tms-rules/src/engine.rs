@@ -76,11 +76,29 @@ pub struct Analysis {
 const PARALLEL_THRESHOLD: usize = 2_000;
 
 pub fn analyze(model: &Model, lib: &Library) -> Analysis {
-    let (findings, unknowns) = match_rules(model, lib);
+    let (findings, unknowns, exhausted) = match_rules(model, lib);
     let mut findings = merge_by_cause(model, lib, findings);
     assess(model, lib, &mut findings);
     let questions = questions(model, lib, unknowns);
-    let warnings = apply_triage(model, lib, &mut findings, tms_syntax::dates::today());
+    let mut warnings = apply_triage(model, lib, &mut findings, tms_syntax::dates::today());
+    for (r, t) in exhausted {
+        let rule = &lib.rules[r];
+        warnings.push(
+            Diagnostic::error(
+                &rule.origin.file,
+                rule.origin.pos,
+                format!(
+                    "rule `{}` took more than its evaluation budget ({} steps on one target, {} in all) at `{}` and was stopped; its findings are incomplete",
+                    rule.id,
+                    condition::eval::STEP_BUDGET,
+                    condition::eval::RULE_BUDGET,
+                    target_id(model, t)
+                ),
+            )
+            .with_hint("nested generators multiply: `any(... for a in x.outgoing)` inside another is one loop per pair; flatten the condition"),
+        );
+    }
+    warnings.sort();
     Analysis {
         findings,
         questions,
@@ -325,7 +343,11 @@ fn targets_in_id_order(model: &Model) -> Vec<TargetRef> {
 /// Every finding, sorted by id. Targets are visited in id order and each
 /// match lands in its rule's bucket, so reading the buckets rule by rule
 /// gives the id order without comparing a single finding id.
-fn match_rules(model: &Model, lib: &Library) -> (Vec<Finding>, Vec<Unknown>) {
+/// Findings, unknown verdicts, and the rules that ran out of evaluation steps
+/// (with the first target they did so on).
+type Matched = (Vec<Finding>, Vec<Unknown>, Vec<(usize, TargetRef)>);
+
+fn match_rules(model: &Model, lib: &Library) -> Matched {
     let graph = Graph::build(model);
     let ctx2 = Ctx {
         model,
@@ -346,40 +368,60 @@ fn match_rules(model: &Model, lib: &Library) -> (Vec<Finding>, Vec<Unknown>) {
         })
         .collect();
     let targets = targets_in_id_order(model);
-    let eval_chunk = |chunk: &[TargetRef]| -> (Vec<Vec<TargetRef>>, Vec<Unknown>) {
-        let mut st = condition::eval::State::default();
-        let mut buckets = vec![Vec::new(); lib.rules.len()];
-        let mut unknown = Vec::new();
-        for t in chunk {
-            let kind = match t {
-                TargetRef::Element(e) => model.elements[*e].kind as usize,
-                TargetRef::Flow(_) => 9,
-            };
-            for r in &by_kind[kind] {
-                let rule = &lib.rules[*r];
-                if !admits(model, rule, *t) {
-                    continue;
-                }
-                let ctx = if rule.three_valued { ctx3 } else { ctx2 };
-                match condition::eval::verdict_with(&rule.compiled, ctx, *t, &mut st) {
-                    Verdict::True => buckets[*r].push(*t),
-                    Verdict::False => {}
-                    Verdict::Unknown(attrs) => unknown.push((*r, *t, attrs)),
+    let eval_chunk =
+        |chunk: &[TargetRef]| -> (Vec<Vec<TargetRef>>, Vec<Unknown>, Vec<(usize, TargetRef)>) {
+            let mut st = condition::eval::State::default();
+            let mut buckets = vec![Vec::new(); lib.rules.len()];
+            let mut unknown = Vec::new();
+            let mut exhausted: Vec<(usize, TargetRef)> = Vec::new();
+            let mut spent = vec![0u64; lib.rules.len()];
+            for t in chunk {
+                let kind = match t {
+                    TargetRef::Element(e) => model.elements[*e].kind as usize,
+                    TargetRef::Flow(_) => 9,
+                };
+                for r in &by_kind[kind] {
+                    let rule = &lib.rules[*r];
+                    if !admits(model, rule, *t) {
+                        continue;
+                    }
+                    // A rule that ran out of steps once is not tried again: it
+                    // would cost its whole budget on every target.
+                    if exhausted.iter().any(|(x, _)| x == r) {
+                        continue;
+                    }
+                    let ctx = if rule.three_valued { ctx3 } else { ctx2 };
+                    let verdict = condition::eval::verdict_with(&rule.compiled, ctx, *t, &mut st);
+                    spent[*r] += st.steps_used();
+                    match verdict {
+                        _ if st.exhausted || spent[*r] > condition::eval::RULE_BUDGET => {
+                            exhausted.push((*r, *t))
+                        }
+                        Verdict::True => buckets[*r].push(*t),
+                        Verdict::False => {}
+                        Verdict::Unknown(attrs) => unknown.push((*r, *t, attrs)),
+                    }
                 }
             }
-        }
-        (buckets, unknown)
-    };
-    let results: Vec<(Vec<Vec<TargetRef>>, Vec<Unknown>)> = if targets.len() < PARALLEL_THRESHOLD {
+            (buckets, unknown, exhausted)
+        };
+    type ChunkResult = (Vec<Vec<TargetRef>>, Vec<Unknown>, Vec<(usize, TargetRef)>);
+    let results: Vec<ChunkResult> = if targets.len() < PARALLEL_THRESHOLD {
         vec![eval_chunk(&targets)]
     } else {
         targets.par_chunks(4096).map(eval_chunk).collect()
     };
     let mut unknowns = Vec::new();
     let mut chunks = Vec::with_capacity(results.len());
-    for (b, u) in results {
+    let mut exhausted: Vec<(usize, TargetRef)> = Vec::new();
+    for (b, u, x) in results {
         chunks.push(b);
         unknowns.extend(u);
+        for (r, t) in x {
+            if !exhausted.iter().any(|(y, _)| *y == r) {
+                exhausted.push((r, t));
+            }
+        }
     }
     let total = chunks.iter().flatten().map(Vec::len).sum();
     let mut findings = Vec::with_capacity(total);
@@ -392,7 +434,7 @@ fn match_rules(model: &Model, lib: &Library) -> (Vec<Finding>, Vec<Unknown>) {
             );
         }
     }
-    (findings, unknowns)
+    (findings, unknowns, exhausted)
 }
 
 /// `*` matches any run of characters; everything else matches itself.

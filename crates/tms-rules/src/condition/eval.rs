@@ -76,6 +76,28 @@ pub struct State<'a> {
     pub record: bool,
     pub reads: Vec<Read>,
     pub data_reads: Vec<DataRead>,
+    /// Steps left in this evaluation; nested generators multiply, and a rule
+    /// file must not be able to stall a CI job.
+    steps: u64,
+    /// Set when an evaluation ran out of steps.
+    pub exhausted: bool,
+}
+
+/// Steps one condition may take on one target: generous for any sensible
+/// rule (the built-in library's largest needs a few thousand on a large
+/// model), small enough that a runaway nesting fails in well under a second.
+pub const STEP_BUDGET: u64 = 2_000_000;
+
+/// Steps one rule may take over a whole run (per chunk of targets the engine
+/// evaluates together): what bounds a rule that stays under the budget on
+/// each target but is slow on every one of a large model.
+pub const RULE_BUDGET: u64 = 400_000_000;
+
+impl State<'_> {
+    /// Steps the last evaluation took.
+    pub fn steps_used(&self) -> u64 {
+        STEP_BUDGET - self.steps
+    }
 }
 
 /// One field of a data asset a rule read (data fields are always stated or
@@ -183,6 +205,8 @@ pub fn verdict_with<'a>(
     st.unknown.clear();
     st.reads.clear();
     st.data_reads.clear();
+    st.steps = STEP_BUDGET;
+    st.exhausted = false;
     match eval(&c.root, ctx, target, st) {
         Ok(v) => match truth(&v) {
             Some(true) => Verdict::True,
@@ -282,6 +306,11 @@ fn value_ref(v: ValueRef<'_>) -> V<'_> {
 }
 
 fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, st: &mut State<'a>) -> R<'a> {
+    if st.steps == 0 {
+        st.exhausted = true;
+        return Err(EvalError);
+    }
+    st.steps -= 1;
     match n {
         Node::Const(c) => Ok(constant(c)),
         Node::ConstList(items) => Ok(V::Consts(items)),

@@ -114,6 +114,17 @@ pub fn max_file_bytes() -> u64 {
 }
 
 /// Reads a file, refusing what cannot be a model before spending memory on it.
+/// Reads at most `limit + 1` bytes: one more than allowed tells "too large"
+/// without reading an endless input to its end.
+pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
 pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
     let name = path.display().to_string();
     let at_start = |msg: String| Diagnostic::error(&name, Pos::new(1, 1), msg);
@@ -131,12 +142,16 @@ pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
                 .with_hint("split the model, or raise the limit with TMS_MAX_FILE_BYTES"),
         );
     }
-    let bytes = std::fs::read(path)
+    // The stat size is 0 for devices and pipes (`/dev/zero`, `<(yes)`): the
+    // limit holds on the bytes actually read, never on what the file claims.
+    let bytes = read_bounded(path, limit)
         .map_err(|e| at_start(format!("cannot read the file: {}", io_reason(&e))))?;
     if bytes.len() as u64 > limit {
-        return Err(at_start(
-            "the file grew above the size limit while it was read".into(),
-        ));
+        let (_, max) = sizes(limit, limit);
+        return Err(at_start(format!(
+            "the input is above the {max} limit (a device or a pipe that does not end?)"
+        ))
+        .with_hint("split the model, or raise the limit with TMS_MAX_FILE_BYTES"));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
