@@ -343,6 +343,9 @@ fn targets_in_id_order(model: &Model) -> Vec<TargetRef> {
 /// Every finding, sorted by id. Targets are visited in id order and each
 /// match lands in its rule's bucket, so reading the buckets rule by rule
 /// gives the id order without comparing a single finding id.
+/// One chunk's matches per rule, unknown verdicts and exhausted rules.
+type ChunkResult = (Vec<Vec<TargetRef>>, Vec<Unknown>, Vec<(usize, TargetRef)>);
+
 /// Findings, unknown verdicts, and the rules that ran out of evaluation steps
 /// (with the first target they did so on).
 type Matched = (Vec<Finding>, Vec<Unknown>, Vec<(usize, TargetRef)>);
@@ -368,44 +371,42 @@ fn match_rules(model: &Model, lib: &Library) -> Matched {
         })
         .collect();
     let targets = targets_in_id_order(model);
-    let eval_chunk =
-        |chunk: &[TargetRef]| -> (Vec<Vec<TargetRef>>, Vec<Unknown>, Vec<(usize, TargetRef)>) {
-            let mut st = condition::eval::State::default();
-            let mut buckets = vec![Vec::new(); lib.rules.len()];
-            let mut unknown = Vec::new();
-            let mut exhausted: Vec<(usize, TargetRef)> = Vec::new();
-            let mut spent = vec![0u64; lib.rules.len()];
-            for t in chunk {
-                let kind = match t {
-                    TargetRef::Element(e) => model.elements[*e].kind as usize,
-                    TargetRef::Flow(_) => 9,
-                };
-                for r in &by_kind[kind] {
-                    let rule = &lib.rules[*r];
-                    if !admits(model, rule, *t) {
-                        continue;
+    let eval_chunk = |chunk: &[TargetRef]| -> ChunkResult {
+        let mut st = condition::eval::State::default();
+        let mut buckets = vec![Vec::new(); lib.rules.len()];
+        let mut unknown = Vec::new();
+        let mut exhausted: Vec<(usize, TargetRef)> = Vec::new();
+        let mut spent = vec![0u64; lib.rules.len()];
+        for t in chunk {
+            let kind = match t {
+                TargetRef::Element(e) => model.elements[*e].kind as usize,
+                TargetRef::Flow(_) => 9,
+            };
+            for r in &by_kind[kind] {
+                let rule = &lib.rules[*r];
+                if !admits(model, rule, *t) {
+                    continue;
+                }
+                // A rule that ran out of steps once is not tried again: it
+                // would cost its whole budget on every target.
+                if exhausted.iter().any(|(x, _)| x == r) {
+                    continue;
+                }
+                let ctx = if rule.three_valued { ctx3 } else { ctx2 };
+                let verdict = condition::eval::verdict_with(&rule.compiled, ctx, *t, &mut st);
+                spent[*r] += st.steps_used();
+                match verdict {
+                    _ if st.exhausted || spent[*r] > condition::eval::RULE_BUDGET => {
+                        exhausted.push((*r, *t))
                     }
-                    // A rule that ran out of steps once is not tried again: it
-                    // would cost its whole budget on every target.
-                    if exhausted.iter().any(|(x, _)| x == r) {
-                        continue;
-                    }
-                    let ctx = if rule.three_valued { ctx3 } else { ctx2 };
-                    let verdict = condition::eval::verdict_with(&rule.compiled, ctx, *t, &mut st);
-                    spent[*r] += st.steps_used();
-                    match verdict {
-                        _ if st.exhausted || spent[*r] > condition::eval::RULE_BUDGET => {
-                            exhausted.push((*r, *t))
-                        }
-                        Verdict::True => buckets[*r].push(*t),
-                        Verdict::False => {}
-                        Verdict::Unknown(attrs) => unknown.push((*r, *t, attrs)),
-                    }
+                    Verdict::True => buckets[*r].push(*t),
+                    Verdict::False => {}
+                    Verdict::Unknown(attrs) => unknown.push((*r, *t, attrs)),
                 }
             }
-            (buckets, unknown, exhausted)
-        };
-    type ChunkResult = (Vec<Vec<TargetRef>>, Vec<Unknown>, Vec<(usize, TargetRef)>);
+        }
+        (buckets, unknown, exhausted)
+    };
     let results: Vec<ChunkResult> = if targets.len() < PARALLEL_THRESHOLD {
         vec![eval_chunk(&targets)]
     } else {
