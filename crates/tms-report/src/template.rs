@@ -93,12 +93,21 @@ fn pick(list: &Value, indexes: &Value) -> Result<Value, Error> {
     Ok(Value::from(out))
 }
 
+/// Instructions a user's template may run (the built-in ones, whose loops
+/// follow the model, run without). A report of a 1,000-element model takes a
+/// few million; three nested `range(10000)` loops would take a trillion.
+pub const TEMPLATE_FUEL: u64 = 100_000_000;
+
+/// The largest template file read (`--template`): templates are small texts.
+const MAX_TEMPLATE_BYTES: u64 = 1 << 20;
+
 pub fn environment() -> Result<Environment<'static>, TemplateError> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(auto_escape);
     // A misspelled variable is an error with its line, not an empty string;
     // `{% if x %}` on a missing value still works.
     env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+    env.set_recursion_limit(64);
     // Jinja's usual set-up for text output: a line holding only a block tag
     // leaves nothing behind, and a file's last newline is kept.
     let syntax = minijinja::syntax::SyntaxConfig::builder()
@@ -208,8 +217,20 @@ pub fn render_file(
     data: &ReportData,
 ) -> Result<String, TemplateError> {
     let shown = path.display().to_string();
-    let source = std::fs::read_to_string(path).map_err(|e| TemplateError {
-        message: format!("{shown}: error: cannot read template: {e}"),
+    let bytes =
+        tms_syntax::source::read_bounded(path, MAX_TEMPLATE_BYTES).map_err(|e| TemplateError {
+            message: format!("{shown}: error: cannot read template: {e}"),
+        })?;
+    if bytes.len() as u64 > MAX_TEMPLATE_BYTES {
+        return Err(TemplateError {
+            message: format!(
+                "{shown}: error: the template is above the {} KiB limit (a device or a pipe that does not end?)",
+                MAX_TEMPLATE_BYTES / 1024
+            ),
+        });
+    }
+    let source = String::from_utf8(bytes).map_err(|_| TemplateError {
+        message: format!("{shown}: error: the template is not UTF-8"),
     })?;
     // A copy of a built-in template that `extends` the original must not replace it.
     let name = if BUILTIN.iter().any(|(n, _)| *n == shown) {
@@ -218,6 +239,8 @@ pub fn render_file(
         shown.clone()
     };
     let mut env = environment()?;
+    // A user's template must end.
+    env.set_fuel(Some(TEMPLATE_FUEL));
     let fallback = auto_escape(&format!("x.{fallback}"));
     let own = name.clone();
     env.set_auto_escape_callback(move |n| match auto_escape(n) {
