@@ -55,19 +55,7 @@ pub fn run(args: Args) -> i32 {
             v.location.file, v.location.line, v.location.column, v.severity, v.id, v.title
         );
     }
-    // The questions that matter most first: worst stake, then the answers
-    // that decide the most rules, then by id.
-    let mut questions: Vec<_> = a
-        .analysis
-        .questions
-        .iter()
-        .map(|q| tms_report::question_view(model, lib, q))
-        .collect();
-    questions.sort_by(|x, y| {
-        (y.severity, y.would_raise.len())
-            .cmp(&(x.severity, x.would_raise.len()))
-            .then(x.id.cmp(y.id))
-    });
+    let questions = tms_report::questions_by_stake(model, lib, &a.analysis);
     let asked_at_threshold = questions
         .iter()
         .filter(|q| q.severity >= args.fail_on)

@@ -11,7 +11,7 @@ use tms_model::Model;
 use tms_rules::engine::{target_id, Finding, Question};
 use tms_rules::explain::Explainer;
 use tms_rules::library::Library;
-use tms_rules::view::{finding_rules, finding_view, question_view, severity};
+use tms_rules::view::{closed_by, finding_rules, finding_view, question_view, severity};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -113,15 +113,7 @@ fn finding(model: &Model, lib: &Library, f: &Finding) -> String {
             );
         }
     }
-    let mut closes: Vec<String> = Vec::new();
-    for r in finding_rules(f) {
-        for (path, value) in &lib.rules[r].mitigated_by {
-            let c = format!("{path}: {}", value.to_json());
-            if !closes.contains(&c) {
-                closes.push(c);
-            }
-        }
-    }
+    let closes = closed_by(lib, f);
     if !closes.is_empty() {
         let _ = writeln!(
             s,

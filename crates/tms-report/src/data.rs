@@ -577,7 +577,7 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
             exposure: f.exposure.as_str(),
             data_classification: f.data.map(|c| c.as_str()),
             evidence: explainer.evidence(f),
-            closed_by: closed_by(lib, f),
+            closed_by: tms_rules::view::closed_by(lib, f),
             view,
         });
     }
@@ -751,18 +751,7 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
         .collect();
 
     let summary = summary(model, lib, a);
-    // The questions that matter most first: worst stake, then the answers
-    // that decide the most rules, then by id.
-    let mut questions: Vec<_> = a
-        .questions
-        .iter()
-        .map(|q| tms_rules::view::question_view(model, lib, q))
-        .collect();
-    questions.sort_by(|x, y| {
-        (y.severity, y.would_raise.len())
-            .cmp(&(x.severity, x.would_raise.len()))
-            .then(x.id.cmp(y.id))
-    });
+    let questions = tms_rules::view::questions_by_stake(model, lib, a);
     ReportData {
         questions,
         tool: Tool {
@@ -820,18 +809,4 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
         mermaid_fence: fence_for(&mermaid),
         mermaid,
     }
-}
-
-/// The attribute settings that close a finding, each once (`path: value`).
-fn closed_by(lib: &Library, f: &tms_rules::engine::Finding) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for r in tms_rules::view::finding_rules(f) {
-        for (path, value) in &lib.rules[r].mitigated_by {
-            let c = format!("{path}: {}", value.to_json());
-            if !out.contains(&c) {
-                out.push(c);
-            }
-        }
-    }
-    out
 }

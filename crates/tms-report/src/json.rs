@@ -120,10 +120,10 @@ impl Serialize for Findings<'_> {
                 .collect();
             stride.sort_unstable();
             stride.dedup();
-            let mut rules: Vec<&str> = finding_rules(f)
+            // The rule that stands for the finding, then the others in id order.
+            let rules: Vec<&str> = finding_rules(f)
                 .map(|r| self.lib.rules[r].id.as_str())
                 .collect();
-            rules[1..].sort_unstable();
             seq.serialize_element(&FindingEntry {
                 id: v.id,
                 rules,

@@ -30,9 +30,12 @@ impl Exposure {
     }
 }
 
-/// Hop distance of every element from the outside parties, over forward flows.
+/// What severity is assessed from, computed once per model: every element's
+/// hop distance from the outside parties (over forward flows) and the most
+/// sensitive data that reaches it (its own, and what its incoming flows carry).
 pub struct Reach {
     hops: Vec<u32>,
+    data: Vec<Option<Classification>>,
 }
 
 const FAR: u32 = u32::MAX;
@@ -52,11 +55,18 @@ impl Reach {
                 queue.push_back(i);
             }
         }
+        let class = |d: &usize| model.data[*d].classification;
+        let mut data: Vec<Option<Classification>> = model
+            .elements
+            .iter()
+            .map(|e| e.data.iter().map(class).max())
+            .collect();
         let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
         for f in &model.flows {
             if f.response_to.is_none() {
                 out[f.source].push(f.sink);
             }
+            data[f.sink] = data[f.sink].max(f.data.iter().map(class).max());
         }
         // Breadth first: every element is queued once, so this ends.
         while let Some(e) = queue.pop_front() {
@@ -67,7 +77,7 @@ impl Reach {
                 }
             }
         }
-        Reach { hops }
+        Reach { hops, data }
     }
 
     fn element(&self, e: usize) -> Exposure {
@@ -75,6 +85,20 @@ impl Reach {
             0 | 1 => Exposure::External,
             2 => Exposure::Adjacent,
             _ => Exposure::Internal,
+        }
+    }
+
+    /// The most sensitive class of data that reaches the target: a flow's
+    /// data; an element's own data and what its incoming flows carry. `None`
+    /// when no data is modelled there.
+    pub fn data_class(&self, model: &Model, t: TargetRef) -> Option<Classification> {
+        match t {
+            TargetRef::Flow(f) => model.flows[f]
+                .data
+                .iter()
+                .map(|d| model.data[*d].classification)
+                .max(),
+            TargetRef::Element(e) => self.data[e],
         }
     }
 
@@ -87,28 +111,6 @@ impl Reach {
                 self.element(fl.source).max(self.element(fl.sink))
             }
         }
-    }
-}
-
-/// The most sensitive class of data that reaches the target: a flow's data;
-/// an element's own data and what its incoming flows carry. `None` when no
-/// data is modelled there.
-pub fn data_class(model: &Model, t: TargetRef) -> Option<Classification> {
-    let class = |d: &usize| model.data[*d].classification;
-    match t {
-        TargetRef::Flow(f) => model.flows[f].data.iter().map(class).max(),
-        TargetRef::Element(e) => model.elements[e]
-            .data
-            .iter()
-            .map(class)
-            .chain(
-                model
-                    .flows
-                    .iter()
-                    .filter(|f| f.sink == e)
-                    .flat_map(|f| f.data.iter().map(class)),
-            )
-            .max(),
     }
 }
 

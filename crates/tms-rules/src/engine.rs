@@ -78,8 +78,9 @@ const PARALLEL_THRESHOLD: usize = 2_000;
 pub fn analyze(model: &Model, lib: &Library) -> Analysis {
     let (findings, unknowns, exhausted) = match_rules(model, lib);
     let mut findings = merge_by_cause(model, lib, findings);
-    assess(model, lib, &mut findings);
-    let questions = questions(model, lib, unknowns);
+    let reach = crate::assess::Reach::of(model);
+    assess(model, lib, &reach, &mut findings);
+    let questions = questions(model, lib, &reach, unknowns);
     let mut warnings = apply_triage(model, lib, &mut findings, tms_syntax::dates::today());
     for (r, t) in exhausted {
         let rule = &lib.rules[r];
@@ -171,14 +172,10 @@ fn merge_by_cause(model: &Model, lib: &Library, findings: Vec<Finding>) -> Vec<F
 }
 
 /// Severity from evidence for every finding (contract section 2).
-fn assess(model: &Model, lib: &Library, findings: &mut [Finding]) {
-    if findings.is_empty() {
-        return;
-    }
-    let reach = crate::assess::Reach::of(model);
+fn assess(model: &Model, lib: &Library, reach: &crate::assess::Reach, findings: &mut [Finding]) {
     for f in findings {
         f.exposure = reach.exposure(model, f.target);
-        f.data = crate::assess::data_class(model, f.target);
+        f.data = reach.data_class(model, f.target);
         f.severity = crate::assess::assessed(lib.rules[f.rule].severity, f.exposure, f.data);
     }
 }
@@ -188,12 +185,13 @@ type Unknown = (usize, TargetRef, Vec<(TargetRef, AttrId)>);
 
 /// One question per unset attribute of one item, listing every rule and
 /// target it would decide, so that one answer clears them all.
-fn questions(model: &Model, lib: &Library, unknowns: Vec<Unknown>) -> Vec<Question> {
+fn questions(
+    model: &Model,
+    lib: &Library,
+    reach: &crate::assess::Reach,
+    unknowns: Vec<Unknown>,
+) -> Vec<Question> {
     let mut by_key: std::collections::BTreeMap<String, Question> = Default::default();
-    if unknowns.is_empty() {
-        return Vec::new();
-    }
-    let reach = crate::assess::Reach::of(model);
     for (rule, target, attrs) in unknowns {
         for (item, attr) in attrs {
             let (item, attr) = asked_where(model, item, attr);
@@ -209,7 +207,7 @@ fn questions(model: &Model, lib: &Library, unknowns: Vec<Unknown>) -> Vec<Questi
             let stake = crate::assess::assessed(
                 lib.rules[rule].severity,
                 reach.exposure(model, target),
-                crate::assess::data_class(model, target),
+                reach.data_class(model, target),
             );
             q.severity = q.severity.max(stake);
             if !q.rules.contains(&rule) {
@@ -532,10 +530,13 @@ fn apply_triage(
         let decided = own.or_else(|| {
             f.matches.iter().find_map(|(r, at)| {
                 let old = (lib.rules[*r].id.as_str(), target_id(model, *at));
+                // A finding that stands alone is its one match: asked already.
+                if old == (head, target) {
+                    return None;
+                }
                 let i = index.decide(&model.triage, old.0, old.1)?;
                 let t = &model.triage[i];
-                let exact_old = t.rule == old.0 && t.target == old.1;
-                if exact_old && (old.0 != head || old.1 != target) {
+                if t.rule == old.0 && t.target == old.1 {
                     renamed.push((i, f.id.clone()));
                 }
                 Some(i)

@@ -165,3 +165,38 @@ pub fn question_view<'a>(
 pub fn finding_rules(f: &Finding) -> impl Iterator<Item = usize> + '_ {
     std::iter::once(f.rule).chain(f.also.iter().copied())
 }
+
+/// The attribute settings that close a finding (`path: value`), each once,
+/// from the `mitigatedBy` of every rule of the finding.
+pub fn closed_by(lib: &Library, f: &Finding) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in finding_rules(f) {
+        for (path, value) in &lib.rules[r].mitigated_by {
+            let c = format!("{path}: {}", value.to_json());
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// The questions, the ones that matter most first: worst stake, then the
+/// answers that decide the most rules, then by id.
+pub fn questions_by_stake<'a>(
+    model: &'a Model,
+    lib: &'a Library,
+    a: &'a crate::engine::Analysis,
+) -> Vec<QuestionView<'a>> {
+    let mut questions: Vec<_> = a
+        .questions
+        .iter()
+        .map(|q| question_view(model, lib, q))
+        .collect();
+    questions.sort_by(|x, y| {
+        (y.severity, y.would_raise.len())
+            .cmp(&(x.severity, x.would_raise.len()))
+            .then(x.id.cmp(y.id))
+    });
+    questions
+}

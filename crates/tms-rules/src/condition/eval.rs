@@ -340,10 +340,7 @@ fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, st: &mut State<'a>) ->
                 _ => None,
             };
             if let (true, Some((item, id))) = (ctx.three_valued, owner) {
-                let attrs = match item {
-                    TargetRef::Element(e) => &ctx.model.elements[e].attrs,
-                    TargetRef::Flow(f) => &ctx.model.flows[f].attrs,
-                };
+                let attrs = attrs_of(ctx.model, item);
                 if !attrs.is_set(id)
                     && !ALWAYS_KNOWN.contains(&id)
                     && id.def().applies.intersects(applies_of(ctx, item))
@@ -393,10 +390,7 @@ fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, st: &mut State<'a>) ->
                 }
             }
             if let (true, Some((item, id))) = (st.record, owner) {
-                let attrs = match item {
-                    TargetRef::Element(e) => &ctx.model.elements[e].attrs,
-                    TargetRef::Flow(f) => &ctx.model.flows[f].attrs,
-                };
+                let attrs = attrs_of(ctx.model, item);
                 if attrs.is_set(id) {
                     st.reads.push(Read {
                         item,
@@ -505,6 +499,14 @@ fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, st: &mut State<'a>) ->
             }
             call(ctx, r, *m, arg.as_slice())
         }
+    }
+}
+
+/// The attributes an element or flow holds.
+fn attrs_of(model: &Model, item: TargetRef) -> &Attrs {
+    match item {
+        TargetRef::Element(e) => &model.elements[e].attrs,
+        TargetRef::Flow(f) => &model.flows[f].attrs,
     }
 }
 
