@@ -191,16 +191,16 @@ fn otm_export_holds_zones_components_flows_threats_and_mitigations() {
         .iter()
         .find(|f| f["id"] == "psp-authorize")
         .expect("the payment flow");
-    let transferred: Vec<&Value> = psp["threats"]
+    let accepted: Vec<&Value> = psp["threats"]
         .as_array()
         .expect("threats")
         .iter()
-        .filter(|t| t["state"] == "transferred")
+        .filter(|t| t["state"] == "accepted")
         .collect();
-    assert!(!transferred.is_empty(), "{psp:#}");
-    assert!(transferred[0]["justification"]
+    assert!(!accepted.is_empty(), "{psp:#}");
+    assert!(accepted[0]["justification"]
         .as_str()
-        .is_some_and(|j| j.contains("signed requests")));
+        .is_some_and(|j| j.contains("static API keys")));
     let internet = doc["trustZones"]
         .as_array()
         .expect("zones")

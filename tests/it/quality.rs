@@ -78,8 +78,18 @@ fn manifest() -> Vec<Pair> {
         .collect()
 }
 
-fn load(pair: &str, variant: &str) -> Model {
-    let path = root().join(format!("tests/quality/pairs/{pair}/{variant}.yaml"));
+/// A pair's variant, which must hold the pair's target.
+fn load_with_target(dir: &str, pair: &str, variant: &str, target: &str) -> Model {
+    let model = load_from(dir, pair, variant);
+    assert!(
+        model.ids.contains_key(target),
+        "{pair}: target `{target}` is not in {variant}.yaml"
+    );
+    model
+}
+
+fn load_from(dir: &str, pair: &str, variant: &str) -> Model {
+    let path = root().join(format!("{dir}/{pair}/{variant}.yaml"));
     match tms_formats::load::load_path(&path) {
         Ok(l) => l.model,
         Err(d) => panic!("{}: does not load:\n{}", path.display(), show(&d)),
@@ -115,18 +125,25 @@ struct Outcome {
     asked: Vec<&'static str>,
 }
 
+/// Whether rule `r` of `lib` is one the pair expects, by id or cause.
+fn by_rule_or_cause<'a>(
+    lib: &'a Library,
+    expect: &'a [String],
+    causes: &'a [String],
+) -> impl Fn(usize) -> bool + 'a {
+    move |r| {
+        let rule = &lib.rules[r];
+        expect.contains(&rule.id) || rule.cause.as_ref().is_some_and(|c| causes.contains(c))
+    }
+}
+
 fn outcome(
     model: &Model,
     lib: &Library,
     a: &Analysis,
     target: &str,
-    expect: &[String],
-    causes: &[String],
+    expected: &dyn Fn(usize) -> bool,
 ) -> Outcome {
-    let expected = |r: usize| {
-        let rule = &lib.rules[r];
-        expect.contains(&rule.id) || rule.cause.as_ref().is_some_and(|c| causes.contains(c))
-    };
     let mut o = Outcome {
         questions: a.questions.len(),
         size: model.elements.len() + model.flows.len(),
@@ -221,13 +238,18 @@ fn cell(o: &Outcome) -> String {
     }
 }
 
-#[test]
-fn quality_corpus_scores() {
+fn libraries() -> (Library, Library) {
     let ours = Library::builtin().unwrap_or_else(|d| panic!("{}", show(&d)));
     let mut pytm = Library::default();
     pytm.add_path(&root().join("tests/third-party/fixtures/pytm/threats.json"))
         .unwrap_or_else(|d| panic!("pytm's threats.json: {}", show(&d)));
     assert!(!pytm.rules.is_empty(), "pytm's library is empty");
+    (ours, pytm)
+}
+
+#[test]
+fn quality_corpus_scores() {
+    let (ours, pytm) = libraries();
 
     let pairs = manifest();
     assert!(!pairs.is_empty(), "the manifest lists no pairs");
@@ -244,17 +266,13 @@ fn quality_corpus_scores() {
         let mut o_ours = Vec::new();
         let mut o_pytm = Vec::new();
         for v in VARIANTS {
-            let model = load(&p.id, v);
-            assert!(
-                model.ids.contains_key(&p.target),
-                "{}: target `{}` is not in {v}.yaml",
-                p.id,
-                p.target
-            );
+            let model = load_with_target("tests/quality/pairs", &p.id, v, &p.target);
             let a = analyze(&model, &ours);
-            o_ours.push(outcome(&model, &ours, &a, &p.target, &p.rules, &p.causes));
+            let expected = by_rule_or_cause(&ours, &p.rules, &p.causes);
+            o_ours.push(outcome(&model, &ours, &a, &p.target, &expected));
             let a = analyze(&model, &pytm);
-            o_pytm.push(outcome(&model, &pytm, &a, &p.target, &p.pytm, &[]));
+            let expected = by_rule_or_cause(&pytm, &p.pytm, &[]);
+            o_pytm.push(outcome(&model, &pytm, &a, &p.target, &expected));
         }
         s_ours.add(&o_ours[0], &o_ours[1]);
         s_pytm.add(&o_pytm[0], &o_pytm[1]);
@@ -352,5 +370,118 @@ fn quality_corpus_scores() {
         "{:.3} open findings per target on the fixed variants (at most {MAX_OPEN_PER_TARGET})\n{}",
         s_ours.open_per_target(),
         noise.join("\n")
+    );
+}
+
+/// Youden's index our library must reach on the blind corpus, which was
+/// written without the rules in view (tests/quality/blind/README.md).
+const MIN_J_BLIND: f64 = 0.75;
+
+/// One entry of `blind/pairs.yaml`: the target and the STRIDE letters a
+/// reviewer files the flaw under, with no rule named.
+struct BlindPair {
+    id: String,
+    target: String,
+    stride: Vec<String>,
+}
+
+fn blind_manifest() -> Vec<BlindPair> {
+    let path = root().join("tests/quality/blind/pairs.yaml");
+    let src = tms_syntax::source::read(&path).unwrap_or_else(|d| panic!("{d}"));
+    let doc = src.parse().unwrap_or_else(|d| panic!("{d}"));
+    doc.get("pairs")
+        .and_then(Node::as_seq)
+        .expect("blind/pairs.yaml has a `pairs` list")
+        .iter()
+        .map(|p| {
+            let id = p.str_at("id").expect("a pair has an id").to_owned();
+            let stride = strings(p.get("stride"));
+            assert!(!stride.is_empty(), "{id}: no STRIDE letters");
+            BlindPair {
+                target: p
+                    .str_at("target")
+                    .unwrap_or_else(|| panic!("{id}: no target"))
+                    .to_owned(),
+                stride,
+                id,
+            }
+        })
+        .collect()
+}
+
+/// A rule counts for a blind pair when it files under one of the pair's letters.
+fn by_stride<'a>(lib: &'a Library, letters: &'a [String]) -> impl Fn(usize) -> bool + 'a {
+    move |r| {
+        lib.rules[r]
+            .stride
+            .iter()
+            .any(|s| letters.iter().any(|l| l == s.as_str()))
+    }
+}
+
+#[test]
+fn blind_corpus_scores() {
+    let (ours, pytm) = libraries();
+    let pairs = blind_manifest();
+    assert!(
+        pairs.len() >= 30,
+        "the blind corpus has {} pairs",
+        pairs.len()
+    );
+    let (mut s_ours, mut s_pytm) = (Score::default(), Score::default());
+    let mut lines = Vec::new();
+    for p in &pairs {
+        let mut o_ours = Vec::new();
+        let mut o_pytm = Vec::new();
+        for v in VARIANTS {
+            let model = load_with_target("tests/quality/blind", &p.id, v, &p.target);
+            let a = analyze(&model, &ours);
+            o_ours.push(outcome(
+                &model,
+                &ours,
+                &a,
+                &p.target,
+                &by_stride(&ours, &p.stride),
+            ));
+            let a = analyze(&model, &pytm);
+            o_pytm.push(outcome(
+                &model,
+                &pytm,
+                &a,
+                &p.target,
+                &by_stride(&pytm, &p.stride),
+            ));
+        }
+        s_ours.add(&o_ours[0], &o_ours[1]);
+        s_pytm.add(&o_pytm[0], &o_pytm[1]);
+        lines.push(format!(
+            "{:40} {:6} {:12} {:12} asked on target: {}  open on fixed: {}",
+            p.id,
+            p.stride.join(""),
+            cell(&o_ours[0]),
+            cell(&o_ours[1]),
+            if o_ours[0].unknowns.is_empty() {
+                "-".to_owned()
+            } else {
+                o_ours[0].unknowns.join(", ")
+            },
+            o_ours[1].open.join(", "),
+        ));
+    }
+    eprintln!("{}", lines.join("\n"));
+    eprintln!();
+    eprintln!("{}", s_ours.line("tms"));
+    eprintln!("{}", s_pytm.line("pytm"));
+    assert_eq!(s_pytm.pairs, pairs.len());
+    assert!(
+        s_ours.j() >= MIN_J_BLIND,
+        "blind corpus: J = {:.3} < {MIN_J_BLIND}\n{}",
+        s_ours.j(),
+        lines.join("\n")
+    );
+    assert!(
+        s_ours.open_per_target() <= MAX_OPEN_PER_TARGET,
+        "blind corpus: {:.3} open findings per target on the fixed variants",
+        s_ours.open_per_target()
     );
 }

@@ -148,6 +148,9 @@ attrs! {
     "storesSensitiveData": Bool = D::Bool(false), DATASTORE, false, None, "Holds data whose disclosure would hurt the organisation or its users.";
     "isSQL": Bool = D::Bool(true), DATASTORE, false, None, "Queried with SQL (pytm's default is true).";
     "isShared": Bool = D::Bool(false), DATASTORE, false, None, "Shared with other systems or tenants.";
+    // tms: backups are a control of their own, apart from redundancy (`isResilient`), because a
+    // replica follows a deletion or a ransomware encryption while a separate copy survives it.
+    "hasBackups": Bool = D::Bool(false), DATASTORE, true, None, "Copies are kept out of reach of the store's own credentials (another account, immutable or offline), so its data can be restored after deletion, corruption or ransomware.";
     "hasWriteAccess": Bool = D::Bool(false), DATASTORE, false, None, "Clients can write to it, not only read.";
     "datastoreType": DatastoreType = D::DatastoreType(DatastoreType::Unknown), DATASTORE, false, None, "Kind of store: unknown, file-system, sql, ldap, aws-s3 (pytm's `type`).";
     // pytm LLM

@@ -151,6 +151,14 @@ impl Attrs {
         }
     }
 
+    /// The value set for `id` (stated or derived), or `None` when unset.
+    pub fn value(&self, id: AttrId) -> Option<&Value> {
+        match self.index(id) {
+            (true, i) => Some(&self.values[i].1),
+            (false, _) => None,
+        }
+    }
+
     pub fn is_set(&self, id: AttrId) -> bool {
         self.index(id).0
     }
@@ -530,6 +538,8 @@ pub mod attr_id {
         TLS_VERSION = "tlsVersion",
         NOTE = "note",
         USES_VPN = "usesVPN",
+        ON_AWS = "onAWS",
+        USES_ENCRYPTION_ALGORITHM = "usesEncryptionAlgorithm",
     );
 }
 

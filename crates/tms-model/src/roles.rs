@@ -66,12 +66,15 @@ impl Roles {
 
     /// Whether the role `role` is, or has the trait, one of `names`.
     pub fn matches(&self, role: &str, names: &[String]) -> bool {
-        names.iter().any(|n| {
-            n == role
-                || self
-                    .get(role)
-                    .is_some_and(|r| r.traits.iter().any(|t| t == n))
-        })
+        names.iter().any(|n| self.is(role, n))
+    }
+
+    /// Whether the role `role` is `name` or has the trait `name`.
+    pub fn is(&self, role: &str, name: &str) -> bool {
+        name == role
+            || self
+                .get(role)
+                .is_some_and(|r| r.traits.iter().any(|t| t == name))
     }
 
     /// Every role id and trait, for hints.
@@ -122,14 +125,32 @@ const ENCRYPTED: &[&str] = &[
     "HTTPS", "TLS", "SSH", "SFTP", "FTPS", "LDAPS", "WSS", "SMTPS", "MQTTS", "AMQPS", "GRPCS",
     "DTLS", "IPSEC",
 ];
+/// Facts of a connection that a response shares with its request.
+const CONNECTION_FACTS: &[AttrId] = &[
+    crate::attr_id::IS_ENCRYPTED,
+    crate::attr_id::TLS_VERSION,
+    crate::attr_id::PROTOCOL,
+    crate::attr_id::USES_VPN,
+];
 static FALSE: Value = Value::Bool(false);
 static TRUE: Value = Value::Bool(true);
 
 /// What a flow's stated facts imply for an attribute it leaves unset: its
 /// source's role (a browser verifies the server's certificate), and its
 /// protocol (plain HTTP is not encrypted).
-pub fn implied_for_flow(model: &crate::Model, f: usize, id: AttrId) -> Option<&'static Value> {
+pub fn implied_for_flow(model: &crate::Model, f: usize, id: AttrId) -> Option<&Value> {
     let fl = &model.flows[f];
+    // A response travels on its request's connection: what the request states
+    // (or implies) about the transport holds for the answer too. One level
+    // only, so a response to a response cannot loop.
+    if let Some(req) = fl.response_to {
+        if CONNECTION_FACTS.contains(&id) && model.flows[req].response_to.is_none() {
+            let stated = model.flows[req].attrs.value(id);
+            if let Some(v) = stated.or_else(|| implied_for_flow(model, req, id)) {
+                return Some(v);
+            }
+        }
+    }
     if fl.response_to.is_none() {
         if let Some(role) = model.elements[fl.source]
             .role

@@ -185,6 +185,8 @@ pub enum Method {
     CheckTlsVersion,
     CrossesBoundary,
     HasTag,
+    HasRole,
+    IsReplyToCall,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -323,6 +325,8 @@ const METHODS: &[(&str, Method)] = &[
     ("checkTLSVersion", Method::CheckTlsVersion),
     ("crossesBoundary", Method::CrossesBoundary),
     ("hasTag", Method::HasTag),
+    ("hasRole", Method::HasRole),
+    ("isReplyToCall", Method::IsReplyToCall),
 ];
 
 fn attr_ty(t: AttrType) -> Ty {
@@ -687,7 +691,7 @@ impl Checker {
                     arg_tys.push(ty);
                 }
                 let ok = match m {
-                    Method::HasDataLeaks | Method::CrossesBoundary => {
+                    Method::HasDataLeaks | Method::CrossesBoundary | Method::IsReplyToCall => {
                         t.contains_flow() && args.is_empty()
                     }
                     Method::CheckTlsVersion => {
@@ -698,13 +702,32 @@ impl Checker {
                     Method::HasTag => {
                         args.len() == 1 && matches!(arg_tys[0], Ty::Str | Ty::Dynamic)
                     }
+                    Method::HasRole => {
+                        t.intersects(Targets::ELEMENTS)
+                            && args.len() == 1
+                            && matches!(arg_tys[0], Ty::Str)
+                    }
                 };
+                // A misspelt role or trait would make the test silently false.
+                if let (Method::HasRole, [Expr::Lit(Lit::Str(name), scol)]) = (m, args) {
+                    if !tms_model::roles::ROLES.is_name(name) {
+                        return Err(err(
+                            *scol,
+                            format!(
+                                "`{name}` is neither a role nor a trait{}",
+                                suggest(name, tms_model::roles::ROLES.names())
+                            ),
+                        ));
+                    }
+                }
                 if !ok {
                     let usage = match m {
                         Method::HasDataLeaks => "`hasDataLeaks()` on a flow",
                         Method::CrossesBoundary => "`crossesBoundary()` on a flow",
+                        Method::IsReplyToCall => "`isReplyToCall()` on a flow",
                         Method::CheckTlsVersion => "`checkTLSVersion(flows)` on an element",
                         Method::HasTag => "`hasTag('name')`",
+                        Method::HasRole => "`hasRole('role or trait')` on an element",
                     };
                     return Err(err(*mcol, format!("use {usage}")));
                 }

@@ -521,6 +521,12 @@ const ALWAYS_KNOWN: &[AttrId] = &[
     attr_id::IS_RESPONSE,
     attr_id::MIN_TLS_VERSION,
     attr_id::USES_VPN,
+    // Where an element runs scopes the cloud rules; it is not a control, and a
+    // model that does not say it runs on AWS is not asked about it.
+    attr_id::ON_AWS,
+    // Free text naming the algorithms: the weak-crypto rules read what it names;
+    // asking every component which algorithms it uses would be noise.
+    attr_id::USES_ENCRYPTION_ALGORITHM,
 ];
 
 /// The attribute-table targets an item belongs to, so that an attribute its
@@ -692,6 +698,23 @@ fn call<'a>(ctx: Ctx<'a>, recv: V<'a>, m: Method, args: &[V<'a>]) -> R<'a> {
         (Method::CrossesBoundary, V::Flow(f)) => {
             Ok(V::Bool(model.crosses_boundary(&model.flows[f])))
         }
+        (Method::IsReplyToCall, V::Flow(f)) => {
+            let fl = &model.flows[f];
+            let src = &model.elements[fl.source];
+            // People and clients start their exchanges; for two systems, a forward
+            // flow back to an element that calls the source is that call's answer.
+            let starts_exchanges = src.kind == tms_model::ElementKind::Actor
+                || src
+                    .role
+                    .as_deref()
+                    .is_some_and(|r| tms_model::roles::ROLES.is(r, "client"));
+            Ok(V::Bool(
+                !starts_exchanges
+                    && ctx.graph.outputs[fl.sink]
+                        .iter()
+                        .any(|&g| model.flows[g].sink == fl.source),
+            ))
+        }
         (Method::CheckTlsVersion, V::Elem(e)) => {
             let min = model.elements[e].attrs.get(attr_id::MIN_TLS_VERSION);
             let flows = args.first().ok_or(EvalError)?;
@@ -724,6 +747,13 @@ fn call<'a>(ctx: Ctx<'a>, recv: V<'a>, m: Method, args: &[V<'a>]) -> R<'a> {
             }
         }
         (Method::HasTag, V::Flow(f)) => tag_in(&model.flows[f].tags, args),
+        // Roles are stated or mapped from legacy tags when the model loads; an
+        // element with no role has none, so this test is two-valued.
+        (Method::HasRole, V::Elem(e)) => match (args.first(), model.elements[e].role.as_deref()) {
+            (Some(V::Str(n)), Some(role)) => Ok(V::Bool(tms_model::roles::ROLES.is(role, n))),
+            (Some(V::Str(_)), None) => Ok(V::Bool(false)),
+            _ => Err(EvalError),
+        },
         _ => Err(EvalError),
     }
 }
