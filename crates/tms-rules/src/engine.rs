@@ -184,7 +184,11 @@ fn assess(model: &Model, lib: &Library, reach: &crate::assess::Reach, findings: 
 type Unknown = (usize, TargetRef, Vec<(TargetRef, AttrId)>);
 
 /// One question per unset attribute of one item, listing every rule and
-/// target it would decide, so that one answer clears them all.
+/// target it would decide, so that one answer clears them all. An unknown
+/// verdict asks only the first unset attribute it read: conditions name the
+/// deciding control first (`not isEncrypted and not usesVPN and ...`), and
+/// when the answer leaves the verdict open the next run asks the next one,
+/// instead of a bare model asking five things about every flow at once.
 fn questions(
     model: &Model,
     lib: &Library,
@@ -193,7 +197,7 @@ fn questions(
 ) -> Vec<Question> {
     let mut by_key: std::collections::BTreeMap<String, Question> = Default::default();
     for (rule, target, attrs) in unknowns {
-        for (item, attr) in attrs {
+        for (item, attr) in attrs.into_iter().take(1) {
             let (item, attr) = asked_where(model, item, attr);
             let id = format!("{}@{}", attr.def().name, target_id(model, item));
             let q = by_key.entry(id.clone()).or_insert_with(|| Question {
