@@ -168,3 +168,26 @@ fn describe_a_role() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `cdn`?"));
 }
+
+#[test]
+fn evidence_says_a_data_fact_was_derived_not_stated() {
+    // `isCredentials` follows from `credentialsLife`; the model never writes it.
+    let p = model(
+        "derived-data.yaml",
+        &SIGNUP.replace("isCredentials: true}", "credentialsLife: long-lived}"),
+    );
+    let (code, out, err) = tms(&["explain", "unencrypted-transport@signup"], &p);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("isCredentials = true (derived) on `password`"),
+        "{out}"
+    );
+    let (_, stated, _) = tms(
+        &["explain", "unencrypted-transport@signup"],
+        &model("stated-data.yaml", SIGNUP),
+    );
+    assert!(
+        stated.contains("isCredentials = true (stated) on `password`"),
+        "{stated}"
+    );
+}

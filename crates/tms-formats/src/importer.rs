@@ -237,6 +237,7 @@ pub fn data_asset(id: String, name: String, pos: Pos) -> DataAsset {
         is_source_encrypted_at_rest: None,
         is_dest_encrypted_at_rest: None,
         tags: Vec::new(),
+        derived: Default::default(),
         pos,
     }
 }

@@ -80,9 +80,13 @@ fn derive_flow_attrs(model: &mut Model) {
 fn derive_data(model: &mut Model) {
     for d in &mut model.data {
         if d.credentials_life != Lifetime::None {
+            if !d.is_credentials {
+                d.derived.add("isCredentials");
+            }
             d.is_credentials = true;
         } else if d.is_credentials {
             d.credentials_life = Lifetime::Unknown;
+            d.derived.add("credentialsLife");
         }
     }
     // The first forward flow carrying a stored datum decides (pytm < 1.4 semantics:
@@ -96,8 +100,14 @@ fn derive_data(model: &mut Model) {
         for &di in &f.data {
             let d = &mut model.data[di];
             if d.is_stored {
-                d.is_source_encrypted_at_rest.get_or_insert(src);
-                d.is_dest_encrypted_at_rest.get_or_insert(dst);
+                if d.is_source_encrypted_at_rest.is_none() {
+                    d.is_source_encrypted_at_rest = Some(src);
+                    d.derived.add("isSourceEncryptedAtRest");
+                }
+                if d.is_dest_encrypted_at_rest.is_none() {
+                    d.is_dest_encrypted_at_rest = Some(dst);
+                    d.derived.add("isDestEncryptedAtRest");
+                }
             }
         }
     }

@@ -229,6 +229,24 @@ pub struct DataAsset {
     pub is_dest_encrypted_at_rest: Option<bool>,
     pub tags: Vec<String>,
     pub pos: Pos,
+    /// Fields tms derived rather than read from the model, so evidence can say so.
+    pub derived: DerivedFields,
+}
+
+/// Model names of a datum's fields that were derived (`isCredentials` from a
+/// `credentialsLife`, encryption at rest from the flows' endpoints).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DerivedFields(Vec<&'static str>);
+
+impl DerivedFields {
+    pub fn add(&mut self, field: &'static str) {
+        if !self.contains(field) {
+            self.0.push(field);
+        }
+    }
+    pub fn contains(&self, field: &str) -> bool {
+        self.0.iter().any(|f| *f == field)
+    }
 }
 
 /// User-defined attributes, free-form, readable by custom rules: a JSON object, or null when absent.

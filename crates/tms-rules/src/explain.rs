@@ -87,7 +87,11 @@ impl<'a> Explainer<'a> {
                 out.push(Evidence {
                     attribute: read.field,
                     value: read.value.clone(),
-                    source: "stated",
+                    source: if d.derived.contains(read.field) {
+                        "derived"
+                    } else {
+                        "stated"
+                    },
                     on: &d.id,
                     location: Location {
                         file: &self.model.file,

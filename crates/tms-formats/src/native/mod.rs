@@ -461,6 +461,7 @@ fn read_data(r: &mut Reader, node: &Node) -> Option<DataAsset> {
         is_source_encrypted_at_rest: opt_bool(r, node, "isSourceEncryptedAtRest"),
         is_dest_encrypted_at_rest: opt_bool(r, node, "isDestEncryptedAtRest"),
         tags: read_tags(r, node),
+        derived: Default::default(),
         id,
         pos: node.pos,
     })

@@ -1226,6 +1226,7 @@ impl Importer<'_> {
                     is_source_encrypted_at_rest: None,
                     is_dest_encrypted_at_rest: None,
                     tags: kind.iter().cloned().collect(),
+                    derived: Default::default(),
                     pos: node.pos,
                 });
                 for e in &element_ids {
