@@ -245,7 +245,7 @@ impl DerivedFields {
         }
     }
     pub fn contains(&self, field: &str) -> bool {
-        self.0.iter().any(|f| *f == field)
+        self.0.contains(&field)
     }
 }
 
