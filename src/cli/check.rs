@@ -1,4 +1,3 @@
-use std::io::Write;
 use std::path::PathBuf;
 
 use super::common::{analyse, RuleArgs};
@@ -41,7 +40,6 @@ pub fn run(args: Args) -> i32 {
             .cmp(&severity(model, lib, x))
             .then(x.id.cmp(&y.id))
     });
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for f in &failing {
         let v = finding_view(model, lib, f);
         let expired = f
@@ -49,10 +47,14 @@ pub fn run(args: Args) -> i32 {
             .as_deref()
             .map(|d| format!(" (decision expired {d})"))
             .unwrap_or_default();
-        let _ = writeln!(
-            out,
+        outln!(
             "{}:{}:{}: {}: {} {}{expired}",
-            v.location.file, v.location.line, v.location.column, v.severity, v.id, v.title
+            v.location.file,
+            v.location.line,
+            v.location.column,
+            v.severity,
+            v.id,
+            v.title
         );
     }
     let questions = tms_report::questions_by_stake(model, lib, &a.analysis);
@@ -61,22 +63,23 @@ pub fn run(args: Args) -> i32 {
         .filter(|q| q.severity >= args.fail_on)
         .count();
     for q in questions.iter().take(args.questions) {
-        let _ = writeln!(
-            out,
+        outln!(
             "{}:{}:{}: question ({}): {} {}",
-            q.location.file, q.location.line, q.location.column, q.severity, q.id, q.ask
+            q.location.file,
+            q.location.line,
+            q.location.column,
+            q.severity,
+            q.id,
+            q.ask
         );
     }
     if questions.len() > args.questions {
-        let _ = writeln!(
-            out,
+        outln!(
             "{}: {} more question(s); `tms report --format json` lists them all",
             model.file,
             questions.len() - args.questions
         );
     }
-    let _ = out.flush();
-    drop(out);
     let strict_fail = args.strict && asked_at_threshold > 0;
     let open = a
         .analysis
@@ -86,7 +89,7 @@ pub fn run(args: Args) -> i32 {
         .count();
     let asked = questions.len();
     if failing.is_empty() && !strict_fail {
-        eprintln!(
+        errln!(
             "{}: pass: no open findings at or above {} ({} findings, {open} open; {asked} unanswered question{})",
             model.file,
             args.fail_on,
@@ -95,7 +98,7 @@ pub fn run(args: Args) -> i32 {
         );
         EXIT_OK
     } else if failing.is_empty() {
-        eprintln!(
+        errln!(
             "{}: fail (--strict): {asked_at_threshold} unanswered question{} at or above {}; answer them by setting the attributes they name",
             model.file,
             if asked_at_threshold == 1 { "" } else { "s" },
@@ -103,7 +106,7 @@ pub fn run(args: Args) -> i32 {
         );
         EXIT_FAIL
     } else {
-        eprintln!(
+        errln!(
             "{}: fail: {} open finding{} at or above {} ({} findings, {open} open; {asked} unanswered question{}); triage them in the model or fix the design",
             model.file,
             failing.len(),
