@@ -4,6 +4,8 @@ use super::common::{analyse, RuleArgs};
 use super::{EXIT_FAIL, EXIT_OK};
 use tms_model::{Severity, Status};
 use tms_report::{finding_view, severity};
+// The model's text reaches a CI log: control characters in it are shown, not run.
+use tms_syntax::diag::escape_controls as esc;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -49,12 +51,12 @@ pub fn run(args: Args) -> i32 {
             .unwrap_or_default();
         outln!(
             "{}:{}:{}: {}: {} {}{expired}",
-            v.location.file,
+            esc(v.location.file),
             v.location.line,
             v.location.column,
             v.severity,
-            v.id,
-            v.title
+            esc(v.id),
+            esc(v.title)
         );
     }
     let questions = tms_report::questions_by_stake(model, lib, &a.analysis);
@@ -65,12 +67,12 @@ pub fn run(args: Args) -> i32 {
     for q in questions.iter().take(args.questions) {
         outln!(
             "{}:{}:{}: question ({}): {} {}",
-            q.location.file,
+            esc(q.location.file),
             q.location.line,
             q.location.column,
             q.severity,
-            q.id,
-            q.ask
+            esc(q.id),
+            esc(&q.ask)
         );
     }
     if questions.len() > args.questions {
@@ -88,9 +90,27 @@ pub fn run(args: Args) -> i32 {
         .filter(|f| f.status == Status::Open)
         .count();
     let asked = questions.len();
+    // Findings a wildcard entry closed: a blanket `*@*` passes any gate.
+    let by_wildcard = a
+        .analysis
+        .findings
+        .iter()
+        .filter(|f| {
+            f.status != Status::Open
+                && f.triage
+                    .is_some_and(|i| tms_rules::engine::is_wildcard(&model.triage[i]))
+        })
+        .count();
+    let wildcard_note = match by_wildcard {
+        0 => String::new(),
+        n => format!(
+            "; {n} finding{} closed by a wildcard triage entry",
+            if n == 1 { "" } else { "s" }
+        ),
+    };
     if failing.is_empty() && !strict_fail {
         errln!(
-            "{}: pass: no open findings at or above {} ({} findings, {open} open; {asked} unanswered question{})",
+            "{}: pass: no open findings at or above {} ({} findings, {open} open; {asked} unanswered question{}{wildcard_note})",
             model.file,
             args.fail_on,
             a.analysis.findings.len(),
@@ -107,7 +127,7 @@ pub fn run(args: Args) -> i32 {
         EXIT_FAIL
     } else {
         errln!(
-            "{}: fail: {} open finding{} at or above {} ({} findings, {open} open; {asked} unanswered question{}); triage them in the model or fix the design",
+            "{}: fail: {} open finding{} at or above {} ({} findings, {open} open; {asked} unanswered question{}{wildcard_note}); triage them in the model or fix the design",
             model.file,
             failing.len(),
             if failing.len() == 1 { "" } else { "s" },

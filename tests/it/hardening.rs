@@ -356,3 +356,250 @@ fn a_template_that_does_not_say_what_it_writes_is_escaped_for_the_output_or_refu
         .expect("read")
         .starts_with("&lt;b&gt;&amp;"));
 }
+
+// ---- validation ------------------------------------------------------------------
+
+/// Validates `text` as a model file and gives (exit code, stderr).
+fn validate(name: &str, text: &str) -> (Option<i32>, String) {
+    let p = write(name, text);
+    let out = tms(&["validate", &p.to_string_lossy()]);
+    (out.status.code(), stderr(&out))
+}
+
+const BASE: &str = "title: t\nelements:\n  - {id: u, type: actor}\n  - {id: web, type: server}\n";
+
+#[test]
+fn ports_out_of_range_are_errors_with_their_position() {
+    for (name, extra, wanted) in [
+        (
+            "port-high.yaml",
+            "  - {id: s, type: server, port: 65536}\n",
+            "5:33: error: `port` is 65536",
+        ),
+        (
+            "port-neg.yaml",
+            "  - {id: s, type: server, port: -7}\n",
+            "5:33: error: `port` is -7",
+        ),
+        (
+            "dstport.yaml",
+            "flows:\n  - {id: f, from: u, to: web, dstPort: 70000}\n",
+            "6:40: error: `dstPort` is 70000",
+        ),
+        (
+            "srcport.yaml",
+            "flows:\n  - {id: f, from: u, to: web, srcPort: -2}\n",
+            "6:40: error: `srcPort` is -2",
+        ),
+    ] {
+        let (code, err) = validate(name, &format!("{BASE}{extra}"));
+        assert_eq!(code, Some(2), "{name}: {err}");
+        assert!(err.contains(wanted), "{name}: {err}");
+    }
+    // -1 (none), 0 and 65535 are ports.
+    let (code, err) = validate(
+        "ports-ok.yaml",
+        &format!("{BASE}  - {{id: a, type: server, port: -1}}\n  - {{id: b, type: server, port: 0}}\n  - {{id: c, type: server, port: 65535}}\n"),
+    );
+    assert_eq!(code, Some(0), "{err}");
+}
+
+#[test]
+fn ids_with_hostile_characters_are_refused_and_messages_show_them_escaped() {
+    for (name, id, wanted) in [
+        (
+            "bidi.yaml",
+            "us\\u202eer",
+            "holds U+202E (bidirectional control) at character 3",
+        ),
+        ("nul.yaml", "a\\0b", "holds U+0000 (NUL) at character 2"),
+        (
+            "zwsp.yaml",
+            "web\\u200b",
+            "holds U+200B (zero-width space) at character 4",
+        ),
+        (
+            "esc.yaml",
+            "x\\e[2Jy",
+            "holds U+001B (escape) at character 2",
+        ),
+        ("bom.yaml", "\\ufeffweb", "holds U+FEFF"),
+        ("nonchar.yaml", "a\\uffffb", "holds U+FFFF (noncharacter)"),
+    ] {
+        let (code, err) = validate(
+            name,
+            &format!("{BASE}  - {{id: \"{id}\", type: process}}\n"),
+        );
+        assert_eq!(code, Some(2), "{name}: {err}");
+        assert!(err.contains(wanted), "{name}: {err}");
+        // Nothing raw reaches the terminal.
+        assert!(
+            !err.chars().any(|c| c.is_control() && c != '\n'),
+            "{name}: {err:?}"
+        );
+        assert!(
+            !err.contains('\u{202e}') && !err.contains('\u{200b}'),
+            "{name}"
+        );
+    }
+    // A control character in any echoed text (here an unknown key) is escaped too.
+    let (code, err) = validate(
+        "esc-key.yaml",
+        &format!("{BASE}  - {{id: p, type: process, \"is\\e[2JHardened\": true}}\n"),
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("\\u{1b}[2J"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+}
+
+#[test]
+fn response_cycles_are_errors_and_responses_to_responses_warnings() {
+    let (code, err) = validate(
+        "cycle.yaml",
+        &format!("{BASE}flows:\n  - {{id: a, from: u, to: web, responseTo: b}}\n  - {{id: b, from: web, to: u, responseTo: a}}\n"),
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("the flows `a` and `b` answer each other"),
+        "{err}"
+    );
+    let (code, err) = validate(
+        "chain.yaml",
+        &format!("{BASE}flows:\n  - {{id: a, from: u, to: web}}\n  - {{id: b, from: web, to: u, responseTo: a}}\n  - {{id: c, from: u, to: web, responseTo: b}}\n"),
+    );
+    // A chain is pytm's to allow: a warning.
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("warning: the flow `c` answers `b`, which is itself a response (to `a`)"),
+        "{err}"
+    );
+    let (code, err) = validate(
+        "cycle3.yaml",
+        &format!("{BASE}flows:\n  - {{id: a, from: u, to: web, responseTo: c}}\n  - {{id: b, from: web, to: u, responseTo: a}}\n  - {{id: c, from: u, to: web, responseTo: b}}\n"),
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("their responses lead back to it"), "{err}");
+}
+
+#[test]
+fn protocols_are_normalised_or_questioned() {
+    let (code, err) = validate(
+        "protocols.yaml",
+        &format!("{BASE}flows:\n  - {{id: a, from: u, to: web, protocol: HTPS}}\n  - {{id: b, from: u, to: web, protocol: HTTP/2}}\n  - {{id: c, from: u, to: web, protocol: https}}\n  - {{id: d, from: u, to: web, protocol: PostgreSQL+TLS}}\n"),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("6:41: warning: unknown protocol `HTPS`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `HTTPS`?"), "{err}");
+    assert!(
+        err.contains("7:41: warning: the protocol `HTTP/2` is read as `HTTP`"),
+        "{err}"
+    );
+    assert!(!err.contains("`https`"), "{err}");
+    assert!(!err.contains("PostgreSQL"), "{err}");
+}
+
+#[test]
+fn unknown_yaml_tags_are_warned() {
+    let (code, err) = validate(
+        "tags.yaml",
+        "title: !secret t\nelements:\n  - {id: a, type: actor, description: !!binary aGVsbG8=}\n  - {id: b, type: actor, name: !!python/name:os.system x}\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    for tag in ["`!secret`", "`!!binary`", "`!!python/name:os.system`"] {
+        assert!(
+            err.contains(&format!("the YAML tag {tag} is ignored")),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn credentials_life_aliases_agree_with_the_schema() {
+    let (code, err) = validate(
+        "alias.yaml",
+        "title: t\ndata:\n  - {id: pw, name: P, isCredentials: true, credentialsLife: long}\nelements:\n  - {id: a, type: actor, data: [pw]}\n  - {id: b, type: server}\nflows:\n  - {id: f, from: a, to: b, data: [pw]}\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("3:61: warning: `long` stands for `long-lived`"),
+        "{err}"
+    );
+    let out = tms(&["schema"]);
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).expect("schema JSON");
+    let text = schema.to_string();
+    // The alias is in the schema's list of credentialsLife values.
+    assert!(text.contains("\"long\""), "the schema lacks the alias");
+    assert!(text.contains("\"manually-revokable\""));
+}
+
+#[test]
+fn excludes_and_blanket_triage_entries_are_checked() {
+    let model = write(
+        "triage.yaml",
+        "title: Triage\nassumptions:\n  - {name: A, excludes: [NOPE-001, repud-005, \"REPUD-*\"]}\nboundaries: [{id: i, name: Internet}, {id: d, name: DC}]\ndata: [{id: pw, name: Password, classification: secret, isCredentials: true}]\nelements:\n  - {id: user, type: actor, name: User, boundary: i}\n  - {id: web, type: server, name: Web, boundary: d}\nflows:\n  - {id: login, from: user, to: web, protocol: HTTP, data: [pw]}\ntriage:\n  - {finding: \"*@*\", status: accepted, justification: all}\n",
+    );
+    let out = tms(&["check", &model.to_string_lossy(), "--questions", "0"]);
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "3:5: warning: the assumption `A` excludes `NOPE-001`, which matches no loaded rule"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("excludes `repud-005`"), "{err}");
+    assert!(err.contains("did you mean `REPUD-005`?"), "{err}");
+    assert!(
+        !err.contains("excludes `REPUD-*`"),
+        "a pattern matching rules: {err}"
+    );
+    assert!(
+        err.contains("12:5: warning: the triage entry `*@*` decides every finding"),
+        "{err}"
+    );
+    assert!(err.contains("closed by a wildcard triage entry"), "{err}");
+}
+
+// ---- diagrams --------------------------------------------------------------------
+
+#[test]
+fn labels_that_are_not_xml_characters_keep_svg_valid_and_long_labels_are_clipped() {
+    let long = "x".repeat(1_000_000);
+    let model = write(
+        "xml-hostile.json",
+        &format!(
+            "{{\"title\": \"t\\ufffe\", \"elements\": [{{\"id\": \"a\", \"type\": \"actor\", \"name\": \"A\\ufffeB\\uffff\"}}, {{\"id\": \"b\", \"type\": \"server\", \"name\": \"{long}\"}}], \"flows\": [{{\"id\": \"f\", \"from\": \"a\", \"to\": \"b\", \"name\": \"n\\uffff\", \"order\": 1}}]}}"
+        ),
+    );
+    let m = model.to_string_lossy().into_owned();
+    for extra in [
+        &["--format", "svg"][..],
+        &["--format", "svg", "--kind", "seq"],
+        &["--format", "svg", "--colormap"],
+    ] {
+        let mut args = vec!["diagram", m.as_str()];
+        args.extend_from_slice(extra);
+        let out = tms(&args);
+        assert_eq!(out.status.code(), Some(0), "{extra:?}: {}", stderr(&out));
+        let svg = String::from_utf8(out.stdout).expect("UTF-8");
+        assert!(
+            !svg.contains('\u{fffe}') && !svg.contains('\u{ffff}'),
+            "{extra:?}"
+        );
+        assert!(svg.contains("A\u{fffd}B\u{fffd}"), "{extra:?}");
+        assert!(!svg.contains(&"x".repeat(1000)), "{extra:?}: not clipped");
+        // resvg parses it as XML.
+        resvg::usvg::Tree::from_str(&svg, &resvg::usvg::Options::default())
+            .unwrap_or_else(|e| panic!("{extra:?}: invalid SVG: {e}"));
+    }
+    let png = scratch("xml-hostile.png");
+    let started = std::time::Instant::now();
+    let out = tms(&["diagram", &m, "-o", &png.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "a clipped label draws fast"
+    );
+}
