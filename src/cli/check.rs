@@ -1,10 +1,11 @@
-use std::io::Write;
 use std::path::PathBuf;
 
 use super::common::{analyse, RuleArgs};
 use super::{EXIT_FAIL, EXIT_OK};
 use tms_model::{Severity, Status};
 use tms_report::{finding_view, severity};
+// The model's text reaches a CI log: control characters in it are shown, not run.
+use tms_syntax::diag::escape_controls as esc;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -41,7 +42,6 @@ pub fn run(args: Args) -> i32 {
             .cmp(&severity(model, lib, x))
             .then(x.id.cmp(&y.id))
     });
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for f in &failing {
         let v = finding_view(model, lib, f);
         let expired = f
@@ -49,10 +49,14 @@ pub fn run(args: Args) -> i32 {
             .as_deref()
             .map(|d| format!(" (decision expired {d})"))
             .unwrap_or_default();
-        let _ = writeln!(
-            out,
+        outln!(
             "{}:{}:{}: {}: {} {}{expired}",
-            v.location.file, v.location.line, v.location.column, v.severity, v.id, v.title
+            esc(v.location.file),
+            v.location.line,
+            v.location.column,
+            v.severity,
+            esc(v.id),
+            esc(v.title)
         );
     }
     let questions = tms_report::questions_by_stake(model, lib, &a.analysis);
@@ -61,22 +65,23 @@ pub fn run(args: Args) -> i32 {
         .filter(|q| q.severity >= args.fail_on)
         .count();
     for q in questions.iter().take(args.questions) {
-        let _ = writeln!(
-            out,
+        outln!(
             "{}:{}:{}: question ({}): {} {}",
-            q.location.file, q.location.line, q.location.column, q.severity, q.id, q.ask
+            esc(q.location.file),
+            q.location.line,
+            q.location.column,
+            q.severity,
+            esc(q.id),
+            esc(&q.ask)
         );
     }
     if questions.len() > args.questions {
-        let _ = writeln!(
-            out,
+        outln!(
             "{}: {} more question(s); `tms report --format json` lists them all",
             model.file,
             questions.len() - args.questions
         );
     }
-    let _ = out.flush();
-    drop(out);
     let strict_fail = args.strict && asked_at_threshold > 0;
     let open = a
         .analysis
@@ -85,9 +90,27 @@ pub fn run(args: Args) -> i32 {
         .filter(|f| f.status == Status::Open)
         .count();
     let asked = questions.len();
+    // Findings a wildcard entry closed: a blanket `*@*` passes any gate.
+    let by_wildcard = a
+        .analysis
+        .findings
+        .iter()
+        .filter(|f| {
+            f.status != Status::Open
+                && f.triage
+                    .is_some_and(|i| tms_rules::engine::is_wildcard(&model.triage[i]))
+        })
+        .count();
+    let wildcard_note = match by_wildcard {
+        0 => String::new(),
+        n => format!(
+            "; {n} finding{} closed by a wildcard triage entry",
+            if n == 1 { "" } else { "s" }
+        ),
+    };
     if failing.is_empty() && !strict_fail {
-        eprintln!(
-            "{}: pass: no open findings at or above {} ({} findings, {open} open; {asked} unanswered question{})",
+        errln!(
+            "{}: pass: no open findings at or above {} ({} findings, {open} open; {asked} unanswered question{}{wildcard_note})",
             model.file,
             args.fail_on,
             a.analysis.findings.len(),
@@ -95,7 +118,7 @@ pub fn run(args: Args) -> i32 {
         );
         EXIT_OK
     } else if failing.is_empty() {
-        eprintln!(
+        errln!(
             "{}: fail (--strict): {asked_at_threshold} unanswered question{} at or above {}; answer them by setting the attributes they name",
             model.file,
             if asked_at_threshold == 1 { "" } else { "s" },
@@ -103,8 +126,8 @@ pub fn run(args: Args) -> i32 {
         );
         EXIT_FAIL
     } else {
-        eprintln!(
-            "{}: fail: {} open finding{} at or above {} ({} findings, {open} open; {asked} unanswered question{}); triage them in the model or fix the design",
+        errln!(
+            "{}: fail: {} open finding{} at or above {} ({} findings, {open} open; {asked} unanswered question{}{wildcard_note}); triage them in the model or fix the design",
             model.file,
             failing.len(),
             if failing.len() == 1 { "" } else { "s" },

@@ -142,16 +142,16 @@ pub fn run(args: Args) -> i32 {
             None => {
                 let mut choices: Vec<&str> = ElementKind::spellings().collect();
                 choices.extend(["flow", "data", "boundary"]);
-                eprintln!("error: `{kind_arg}` is not a type");
+                errln!("error: `{kind_arg}` is not a type");
                 if let Some(c) = tms_syntax::diag::did_you_mean(&kind, choices.iter().copied()) {
-                    eprintln!("  help: did you mean `{c}`?");
+                    errln!("  help: did you mean `{c}`?");
                 }
-                eprintln!("  help: choices: {}", choices.join(", "));
+                errln!("  help: choices: {}", choices.join(", "));
                 return EXIT_INVALID;
             }
         },
     };
-    print!("{text}");
+    out!("{text}");
     EXIT_OK
 }
 
@@ -235,17 +235,17 @@ fn describe_role(name: &str) -> i32 {
             );
         }
         let _ = writeln!(s, "\ntraits: {}", roles.traits.join(", "));
-        print!("{s}");
+        out!("{s}");
         return EXIT_OK;
     }
     let Some(r) = roles.get(name) else {
-        eprintln!("error: `{name}` is not a role");
+        errln!("error: `{name}` is not a role");
         if let Some(c) =
             tms_syntax::diag::did_you_mean(name, roles.roles.iter().map(|r| r.id.as_str()))
         {
-            eprintln!("  help: did you mean `{c}`?");
+            errln!("  help: did you mean `{c}`?");
         }
-        eprintln!("  help: `tms describe --role list` lists the roles");
+        errln!("  help: `tms describe --role list` lists the roles");
         return EXIT_INVALID;
     };
     let _ = writeln!(s, "{} ({})\n", r.id, r.name);
@@ -299,6 +299,6 @@ fn describe_role(name: &str) -> i32 {
             }
         );
     }
-    print!("{s}");
+    out!("{s}");
     EXIT_OK
 }

@@ -66,6 +66,13 @@ fn format_from_path(p: &Path) -> Option<Format> {
 }
 
 pub fn run(args: Args) -> i32 {
+    let inputs = [Some(args.model.as_path()), args.style.as_deref()];
+    if let Err(code) = super::refuse_overwrite(
+        args.output.as_ref(),
+        inputs.into_iter().flatten().chain(args.rules.inputs()),
+    ) {
+        return code;
+    }
     let kind = match args.kind {
         KindArg::Dfd => Kind::Dfd,
         KindArg::Seq => Kind::Seq,
@@ -80,7 +87,7 @@ pub fn run(args: Args) -> i32 {
             Kind::Seq => Format::PlantUml,
         });
     if args.engine == EngineArg::Graphviz && kind == Kind::Seq {
-        eprintln!("error: --engine graphviz draws data flow diagrams only; sequence diagrams use the builtin engine");
+        errln!("error: --engine graphviz draws data flow diagrams only; sequence diagrams use the builtin engine");
         return EXIT_INVALID;
     }
     let style = match &args.style {
@@ -118,7 +125,7 @@ pub fn run(args: Args) -> i32 {
     match drawn {
         Ok(bytes) => super::write_output(args.output.as_ref(), &bytes),
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             EXIT_INVALID
         }
     }

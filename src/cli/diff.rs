@@ -37,6 +37,13 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
+    let inputs = [args.old.as_path(), args.new.as_path()];
+    if let Err(code) = super::refuse_overwrite(
+        args.output.as_ref(),
+        inputs.into_iter().chain(args.rules.inputs()),
+    ) {
+        return code;
+    }
     let library = match load_library(&args.rules) {
         Ok(l) => l,
         Err(code) => return code,
@@ -73,13 +80,13 @@ pub fn run(args: Args) -> i32 {
     };
     let failing = d.newly_failing(threshold);
     if failing.is_empty() {
-        eprintln!(
+        errln!(
             "{}: pass: no new open finding at or above {threshold}",
             d.new.file
         );
         EXIT_OK
     } else {
-        eprintln!(
+        errln!(
             "{}: fail: {} new open finding{} at or above {threshold}: {}",
             d.new.file,
             failing.len(),

@@ -43,13 +43,14 @@ pub fn run(args: Args) -> i32 {
         let hint = tms_syntax::diag::did_you_mean(&args.id, ids)
             .map(|c| format!("; did you mean `{c}`?"))
             .unwrap_or_default();
-        eprintln!(
+        errln!(
             "{}: no finding or question `{}`{hint} (`tms report --format json` lists them)",
-            model.file, args.id
+            model.file,
+            args.id
         );
         return EXIT_INVALID;
     };
-    print!("{text}");
+    out!("{text}");
     EXIT_OK
 }
 

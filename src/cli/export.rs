@@ -30,6 +30,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
+    let inputs = std::iter::once(args.model.as_path()).chain(args.rules.inputs());
+    if let Err(code) = super::refuse_overwrite(args.output.as_ref(), inputs) {
+        return code;
+    }
     // clap accepts only the registry's names.
     let Some(format) = tms_report::formats::exports().find(|f| f.name == args.format) else {
         return super::EXIT_INVALID;
@@ -57,7 +61,7 @@ fn sarif(args: &Args) -> i32 {
     let (model, lib, analysis) = (&a.loaded.model, &a.library, &a.analysis);
     let n = analysis.findings.len();
     if n > tms_report::sarif::GITHUB_MAX_RESULTS {
-        eprintln!(
+        errln!(
             "{}: warning: {n} results; GitHub code scanning rejects a SARIF run with more than {} (split the model, or narrow the rules)",
             model.file,
             tms_report::sarif::GITHUB_MAX_RESULTS

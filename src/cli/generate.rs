@@ -27,15 +27,19 @@ pub struct Args {
 }
 
 fn not_spec(path: &Path) -> i32 {
-    eprintln!(
+    errln!(
         "{}: error: `tms generate` reads Threat Model Spec files; this is not one",
         path.display()
     );
-    eprintln!("  help: `tms diagram` draws models in our format, and `tms export --format stix` exports them");
+    errln!("  help: `tms diagram` draws models in our format, and `tms export --format stix` exports them");
     EXIT_INVALID
 }
 
 pub fn run(args: Args) -> i32 {
+    let inputs = std::iter::once(args.spec.as_path()).chain(args.rules.inputs());
+    if let Err(code) = super::refuse_overwrite(args.output.as_ref(), inputs) {
+        return code;
+    }
     if args.stix {
         let a = match analyse(&args.spec, &args.rules) {
             Ok(a) => a,
@@ -50,7 +54,7 @@ pub fn run(args: Args) -> i32 {
         });
         if code == EXIT_OK {
             if let Some(p) = &args.output {
-                println!("Generated STIX: {}", p.display());
+                outln!("Generated STIX: {}", p.display());
             }
         }
         return code;
@@ -66,7 +70,7 @@ pub fn run(args: Args) -> i32 {
     }
     let diagrams = tms_formats::threat_model_spec::d2::diagrams(model);
     if diagrams.is_empty() {
-        eprintln!(
+        errln!(
             "{}: warning: the file has no diagrams; nothing to generate",
             args.spec.display()
         );
@@ -74,9 +78,7 @@ pub fn run(args: Args) -> i32 {
     }
     let Some(out) = &args.output else {
         if args.svg {
-            eprintln!(
-                "error: --svg renders the D2 files it writes; give them a name with -o FILE.d2"
-            );
+            errln!("error: --svg renders the D2 files it writes; give them a name with -o FILE.d2");
             return EXIT_INVALID;
         }
         let text = match diagrams.as_slice() {
@@ -91,16 +93,16 @@ pub fn run(args: Args) -> i32 {
         if code != EXIT_OK {
             return code;
         }
-        println!("Generated D2: {}", path.display());
+        outln!("Generated D2: {}", path.display());
     }
     if args.svg {
         for path in &files {
             let svg = path.with_extension("svg");
             if let Err(e) = render_svg(path, &svg) {
-                eprintln!("{}: error: {e}", path.display());
+                errln!("{}: error: {e}", path.display());
                 return EXIT_INVALID;
             }
-            println!("Generated SVG: {}", svg.display());
+            outln!("Generated SVG: {}", svg.display());
         }
     }
     EXIT_OK

@@ -26,24 +26,27 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
+    if let Err(code) = super::refuse_overwrite(args.output.as_ref(), [args.file.as_path()]) {
+        return code;
+    }
     let src = match tms_syntax::source::read(&args.file) {
         Ok(s) => s,
         Err(d) => {
-            eprintln!("{d}");
+            errln!("{d}");
             return EXIT_INVALID;
         }
     };
     let root = match src.parse() {
         Ok(r) => r,
         Err(d) => {
-            eprintln!("{d}");
+            errln!("{d}");
             return EXIT_INVALID;
         }
     };
     let (model, mut diags) = match tms_formats::importer::read_as(&args.from, &root, &src.name) {
         Ok(read) => read,
         Err(d) => {
-            eprintln!("{d}");
+            errln!("{d}");
             return EXIT_INVALID;
         }
     };
@@ -55,13 +58,16 @@ pub fn run(args: Args) -> i32 {
     let yaml = tms_formats::native::write::to_yaml(&model);
     if let Some(im) = &model.imported {
         for r in &im.id_rewrites {
-            eprintln!(
+            errln!(
                 "{}: note: {} id `{}` is `{}` in the imported model",
-                src.name, r.kind, r.from, r.to
+                src.name,
+                r.kind,
+                r.from,
+                r.to
             );
         }
         if !im.not_carried.is_empty() {
-            eprintln!(
+            errln!(
                 "{}: note: {} item(s) not carried over (our format has no place for them; see the `# not carried over` comments):",
                 src.name,
                 im.not_carried.len()
@@ -74,7 +80,7 @@ pub fn run(args: Args) -> i32 {
                     | tms_model::imported::Anchor::Element(id)
                     | tms_model::imported::Anchor::Flow(id) => format!("`{id}`: "),
                 };
-                eprintln!("  - {at}{}", n.what);
+                errln!("  - {at}{}", n.what);
             }
         }
     }

@@ -54,14 +54,14 @@ pub struct Args {
 
 pub fn run(args: Args) -> i32 {
     let Some((_, _, text)) = TEMPLATES.iter().find(|(n, _, _)| *n == args.template) else {
-        eprintln!("error: no template `{}`", args.template);
+        errln!("error: no template `{}`", args.template);
         for (n, about, _) in TEMPLATES {
-            eprintln!("  {n:14} {about}");
+            errln!("  {n:14} {about}");
         }
         return EXIT_INVALID;
     };
     if let Err(e) = std::fs::create_dir_all(&args.dir) {
-        eprintln!(
+        errln!(
             "{}: error: cannot create the directory: {e}",
             args.dir.display()
         );
@@ -69,17 +69,17 @@ pub fn run(args: Args) -> i32 {
     }
     let path = args.dir.join(&args.name);
     if path.exists() && !args.force {
-        eprintln!(
+        errln!(
             "{}: error: the file exists; pass --force to replace it",
             path.display()
         );
         return EXIT_INVALID;
     }
     if let Err(e) = tms_syntax::output::write_atomic(&path, text.as_bytes()) {
-        eprintln!("{}: error: cannot write: {e}", path.display());
+        errln!("{}: error: cannot write: {e}", path.display());
         return EXIT_INVALID;
     }
-    eprintln!(
+    errln!(
         "wrote {} ({} template); next: tms validate {}",
         path.display(),
         args.template,

@@ -1,6 +1,9 @@
 //! The `tms` command line. Each subcommand lives in its own module and returns
 //! an exit code: 0 success, 1 a gate failed, 2 invalid input.
 
+#[macro_use]
+mod io;
+
 mod check;
 mod common;
 mod describe;
@@ -80,7 +83,7 @@ pub fn main() -> i32 {
             };
         }
     };
-    match cli.command {
+    let code = match cli.command {
         Command::Validate(a) => validate::run(a),
         Command::Describe(a) => describe::run(a),
         Command::Schema(a) => schema::run(a),
@@ -94,13 +97,14 @@ pub fn main() -> i32 {
         Command::Import(a) => import::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Diagram(a) => diagram::run(a),
-    }
+    };
+    io::finish(code)
 }
 
 /// Prints diagnostics to stderr, one per line (with a help line when there is a hint).
 pub(crate) fn print_diagnostics(d: &Diagnostics) {
     for x in &d.0 {
-        eprintln!("{x}");
+        errln!("{x}");
     }
 }
 
@@ -116,10 +120,48 @@ pub(crate) fn stream_output(
 ) -> i32 {
     match tms_syntax::output::emit_with(path.map(PathBuf::as_path), write) {
         Ok(()) => EXIT_OK,
+        // The reader went away (`| head`): a quiet end, as for other Unix tools.
+        Err(e) if path.is_none_or(|p| p.as_os_str() == "-") && io::is_closed_pipe(&e) => {
+            io::stdout_failed(e);
+            EXIT_OK
+        }
         Err(e) => {
             let name = path.map_or("stdout".to_string(), |p| p.display().to_string());
-            eprintln!("{name}: error: cannot write: {e}");
+            errln!("{name}: error: cannot write: {e}");
             EXIT_INVALID
         }
+    }
+}
+
+/// Refuses an output that is one of the command's inputs (the model, a rule
+/// file, a template ...), compared as canonical paths: `-o model.yaml` would
+/// replace the model with its own report.
+pub(crate) fn refuse_overwrite<'a>(
+    output: Option<&PathBuf>,
+    inputs: impl IntoIterator<Item = &'a std::path::Path>,
+) -> Result<(), i32> {
+    let Some(out) = output.filter(|p| p.as_os_str() != "-") else {
+        return Ok(());
+    };
+    let Ok(target) = std::fs::canonicalize(out) else {
+        return Ok(()); // a new file is no input
+    };
+    for input in inputs {
+        if std::fs::canonicalize(input).is_ok_and(|i| i == target) {
+            errln!(
+                "{}: error: the output is the input {}; write to another file",
+                out.display(),
+                input.display()
+            );
+            return Err(EXIT_INVALID);
+        }
+    }
+    Ok(())
+}
+
+impl common::RuleArgs {
+    /// The rule files, as inputs an output must not replace.
+    pub(crate) fn inputs(&self) -> impl Iterator<Item = &std::path::Path> {
+        self.rules.iter().map(PathBuf::as_path)
     }
 }

@@ -37,6 +37,13 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
+    let inputs = [Some(args.model.as_path()), args.template.as_deref()];
+    if let Err(code) = super::refuse_overwrite(
+        args.output.as_ref(),
+        inputs.into_iter().flatten().chain(args.rules.inputs()),
+    ) {
+        return code;
+    }
     let a = match analyse(&args.model, &args.rules) {
         Ok(a) => a,
         Err(code) => return code,
@@ -47,8 +54,16 @@ pub fn run(args: Args) -> i32 {
         // A user's template: its extension chooses the escaping, else the
         // format named (JSON has no template escaping of its own).
         let data = tms_report::data::build(model, lib, analysis);
+        // A template whose name says nothing is escaped for the format named,
+        // else for the output's extension (`-o out.html`).
+        let from_output = args
+            .output
+            .as_ref()
+            .and_then(|p| p.extension())
+            .and_then(|e| e.to_str())
+            .unwrap_or("");
         let fallback = match args.format.as_deref() {
-            Some("json") | None => "",
+            Some("json") | None => from_output,
             Some(other) => other,
         };
         tms_report::template::render_file(path, fallback, &data)
@@ -73,7 +88,7 @@ pub fn run(args: Args) -> i32 {
     match rendered {
         Ok(text) => super::write_output(args.output.as_ref(), text.as_bytes()),
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             EXIT_INVALID
         }
     }

@@ -60,7 +60,7 @@ pub fn run(args: Args) -> i32 {
             };
             let stride = match stride.as_deref().map(|s| Stride::parse(s).ok_or(s)) {
                 Some(Err(s)) => {
-                    eprintln!("error: `{s}` is not a STRIDE category (S, T, R, I, D, E)");
+                    errln!("error: `{s}` is not a STRIDE category (S, T, R, I, D, E)");
                     return EXIT_INVALID;
                 }
                 Some(Ok(s)) => Some(s),
@@ -68,7 +68,7 @@ pub fn run(args: Args) -> i32 {
             };
             let target = match target.as_deref().map(|t| parse_target(t).ok_or(t)) {
                 Some(Err(t)) => {
-                    eprintln!("error: `{t}` is not a target type");
+                    errln!("error: `{t}` is not a target type");
                     return EXIT_INVALID;
                 }
                 Some(Ok(t)) => Some(t),
@@ -83,14 +83,14 @@ pub fn run(args: Args) -> i32 {
                 .collect();
             if json {
                 let list: Vec<_> = selected.iter().map(|r| rule_json(r)).collect();
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&list).unwrap_or_default()
                 );
             } else {
                 for r in &selected {
                     let stride: String = r.stride.iter().map(|s| s.as_str()).collect();
-                    println!(
+                    outln!(
                         "{:12} {:8} {:6} {:28} {}",
                         r.id,
                         r.severity.as_str(),
@@ -99,7 +99,7 @@ pub fn run(args: Args) -> i32 {
                         r.title
                     );
                 }
-                eprintln!("{} of {} rules", selected.len(), lib.rules.len());
+                errln!("{} of {} rules", selected.len(), lib.rules.len());
             }
             EXIT_OK
         }
@@ -109,23 +109,23 @@ pub fn run(args: Args) -> i32 {
                 Err(c) => return c,
             };
             let Some(r) = lib.get(&id) else {
-                eprintln!("error: no rule `{id}`");
+                errln!("error: no rule `{id}`");
                 if let Some(c) =
                     tms_syntax::diag::did_you_mean(&id, lib.rules.iter().map(|r| r.id.as_str()))
                 {
-                    eprintln!("  help: did you mean `{c}`?");
+                    errln!("  help: did you mean `{c}`?");
                 }
                 return EXIT_INVALID;
             };
             let stride: Vec<&str> = r.stride.iter().map(|s| s.long_name()).collect();
-            println!("{} {}\n", r.id, r.title);
-            println!("STRIDE:      {}", stride.join(", "));
-            println!("Targets:     {}", r.targets.names().join(", "));
-            println!("Severity:    {}", r.severity);
-            println!("Likelihood:  {}", r.likelihood.as_str());
-            println!("Condition:   {}", r.condition);
+            outln!("{} {}\n", r.id, r.title);
+            outln!("STRIDE:      {}", stride.join(", "));
+            outln!("Targets:     {}", r.targets.names().join(", "));
+            outln!("Severity:    {}", r.severity);
+            outln!("Likelihood:  {}", r.likelihood.as_str());
+            outln!("Condition:   {}", r.condition);
             if let Some(c) = &r.cvss {
-                println!("CVSS:        {c}");
+                outln!("CVSS:        {c}");
             }
             let m = &r.mappings;
             for (name, l) in [
@@ -136,17 +136,17 @@ pub fn run(args: Args) -> i32 {
                 ("OWASP", &m.owasp),
             ] {
                 if !l.is_empty() {
-                    println!("{:12} {}", format!("{name}:"), l.join(", "));
+                    outln!("{:12} {}", format!("{name}:"), l.join(", "));
                 }
             }
-            println!("Defined in:  {}:{}", r.origin.file, r.origin.pos);
-            println!(
+            outln!("Defined in:  {}:{}", r.origin.file, r.origin.pos);
+            outln!(
                 "\n{}\n\nMitigation: {}",
                 r.description.trim(),
                 r.mitigation.trim()
             );
             for u in &r.references {
-                println!("  - {u}");
+                outln!("  - {u}");
             }
             EXIT_OK
         }

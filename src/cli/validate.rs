@@ -34,7 +34,7 @@ pub fn run(args: Args) -> i32 {
                 }
                 if !args.quiet {
                     let m = &loaded.model;
-                    eprintln!(
+                    errln!(
                         "{}: {}: {} elements, {} flows, {} boundaries, {} data assets{}",
                         path.display(),
                         if args.strict && n > 0 {
@@ -57,7 +57,7 @@ pub fn run(args: Args) -> i32 {
             Err(diags) => {
                 print_diagnostics(&diags);
                 let errors = diags.errors().count();
-                eprintln!(
+                errln!(
                     "{}: invalid: {errors} error{}",
                     path.display(),
                     if errors == 1 { "" } else { "s" }

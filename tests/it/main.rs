@@ -10,6 +10,7 @@ mod diff;
 mod examples;
 mod explain;
 mod export_interchange;
+mod hardening;
 mod import_formats;
 mod import_pytm;
 mod loader_props;

@@ -144,14 +144,26 @@ pub struct Options {
     pub worst: Option<Worst>,
 }
 
+/// The most characters of a label a diagram shows; the rest is cut, with `…`
+/// (a label of a million characters would take minutes to lay out and draw).
+pub const MAX_LABEL_CHARS: usize = 500;
+
 /// Labels reach line-oriented formats and XML: line breaks are normalised to
 /// `\n` and other control characters (which no format can show, and which are
-/// not even legal in XML) become spaces. Each line is trimmed, as most of the
-/// target tools would trim it anyway.
+/// not even legal in XML) become spaces, and the noncharacters U+FFFE and
+/// U+FFFF (not legal in XML either) become U+FFFD. Each line is trimmed, as
+/// most of the target tools would trim it anyway, and a label is cut after
+/// `MAX_LABEL_CHARS` characters.
 pub fn clean_label(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    let mut out = String::with_capacity(s.len().min(4 * MAX_LABEL_CHARS));
     let mut chars = s.chars().peekable();
+    let mut kept = 0;
     while let Some(c) = chars.next() {
+        kept += 1;
+        if kept > MAX_LABEL_CHARS {
+            out.push('…');
+            break;
+        }
         match c {
             '\r' => {
                 if chars.peek() == Some(&'\n') {
@@ -161,6 +173,7 @@ pub fn clean_label(s: &str) -> String {
             }
             '\n' | '\u{2028}' | '\u{2029}' | '\u{85}' => out.push('\n'),
             c if c.is_control() => out.push(' '),
+            '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }

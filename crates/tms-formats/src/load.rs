@@ -22,7 +22,17 @@ pub fn load_path(path: &Path) -> Result<Loaded, Diagnostics> {
 
 pub fn load_source(src: &SourceFile) -> Result<Loaded, Diagnostics> {
     let root = src.parse().map_err(|d| Diagnostics(vec![d]))?;
-    load_node(&root, &src.name)
+    let tags = src.tag_warnings();
+    let mut loaded = load_node(&root, &src.name).map_err(|mut d| {
+        d.0.extend(tags.iter().cloned());
+        d.sort();
+        d
+    })?;
+    if !tags.is_empty() {
+        loaded.warnings.0.extend(tags);
+        loaded.warnings.sort();
+    }
+    Ok(loaded)
 }
 
 /// Loads a model from an already parsed document (rule fixtures embed models this way).

@@ -283,12 +283,28 @@ pub fn for_targets(t: Targets) -> impl Iterator<Item = (AttrId, &'static AttrDef
         .map(|(i, a)| (AttrId(i as u16), a))
 }
 
+/// The values a port may take: -1 (none) and 0 to 65535.
+pub const PORTS: std::ops::RangeInclusive<i64> = -1..=65535;
+
+/// Whether an attribute is a port (`port`, `srcPort`, `dstPort`).
+pub fn is_port(def: &AttrDef) -> bool {
+    matches!(def.name, "port" | "srcPort" | "dstPort")
+}
+
 /// Reads a value of the attribute's type, or records why it is not one.
 pub fn read_value(r: &mut Reader, node: &Node, def: &AttrDef) -> Option<Value> {
     let what = format!("`{}`", def.name);
     Some(match def.ty {
         AttrType::Bool => Value::Bool(r.bool(node, &what)?),
-        AttrType::Int => Value::Int(r.int(node, &what)?),
+        AttrType::Int => {
+            let v = r.int(node, &what)?;
+            if is_port(def) && !PORTS.contains(&v) {
+                r.error(node.pos, format!("{what} is {v}, which is no port"))
+                    .hint = Some("a port is 0 to 65535, or -1 for none".into());
+                return None;
+            }
+            Value::Int(v)
+        }
         AttrType::Str => Value::Str(r.text(node, &what)?),
         AttrType::Classification => Value::Classification(r.choice(
             node,

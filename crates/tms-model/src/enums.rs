@@ -33,6 +33,11 @@ macro_rules! spelled_enum {
             pub fn spellings() -> impl Iterator<Item = &'static str> {
                 Self::ALL.iter().map(|v| v.as_str())
             }
+
+            /// The other spellings `parse` accepts (pytm's, ...).
+            pub fn aliases() -> impl Iterator<Item = &'static str> {
+                [$($($alias,)*)+].into_iter()
+            }
         }
 
         impl Serialize for $name {

@@ -573,3 +573,14 @@ impl Value {
         }
     }
 }
+
+/// What an id may hold, as the loader's error says it.
+pub const ID_RULE: &str = "ids are printable text with no whitespace, `@` (finding ids are `RULE@TARGET`) or `*` (triage's wildcard), and no control, bidirectional, zero-width or other invisible character; letters, digits, `-`, `_`, `.` and `:` are safe";
+
+/// The first character (its index in characters, and itself) that an id may
+/// not hold (`ID_RULE`), or `None` for a safe id.
+pub fn unsafe_id_char(id: &str) -> Option<(usize, char)> {
+    id.chars().enumerate().find(|(_, c)| {
+        *c == '@' || *c == '*' || c.is_whitespace() || tms_syntax::diag::is_hostile_char(*c)
+    })
+}

@@ -132,6 +132,109 @@ const CONNECTION_FACTS: &[AttrId] = &[
     crate::attr_id::PROTOCOL,
     crate::attr_id::USES_VPN,
 ];
+/// Other protocols a model names, neither encrypted nor plain by definition.
+const OTHER: &[&str] = &[
+    "TCP",
+    "UDP",
+    "IP",
+    "QUIC",
+    "GRPC",
+    "REST",
+    "SOAP",
+    "GRAPHQL",
+    "SQL",
+    "JDBC",
+    "ODBC",
+    "POSTGRESQL",
+    "MYSQL",
+    "REDIS",
+    "RESP",
+    "KAFKA",
+    "NATS",
+    "DNS",
+    "NTP",
+    "NFS",
+    "SMB",
+    "SMB3",
+    "RDP",
+    "VNC",
+    "KERBEROS",
+    "SAML",
+    "OIDC",
+    "OAUTH2",
+    "IPC",
+    "STDIO",
+    "LOCAL",
+    "SYSLOG",
+    "BLE",
+    "UART",
+    "MODBUS",
+    "COAP",
+    "XMPP",
+    "SIP",
+    "RTSP",
+    "IMAP",
+    "IMAPS",
+    "POP3",
+    "POP3S",
+    "RPC",
+];
+
+/// Other spellings of a protocol, and the one they stand for: versions of
+/// HTTP say nothing of TLS, except HTTP/3 (QUIC), which always runs over it.
+const PROTOCOL_ALIASES: &[(&str, &str)] = &[
+    ("HTTP/1.0", "HTTP"),
+    ("HTTP/1.1", "HTTP"),
+    ("HTTP/2", "HTTP"),
+    ("HTTP2", "HTTP"),
+    ("H2C", "HTTP"),
+    ("HTTP/3", "HTTPS"),
+    ("HTTP3", "HTTPS"),
+    ("H3", "HTTPS"),
+    ("H2", "HTTPS"),
+    ("HTTP-TLS", "HTTPS"),
+    ("HTTP+TLS", "HTTPS"),
+    ("HTTP/TLS", "HTTPS"),
+    ("SECURE-WEBSOCKET", "WSS"),
+    ("WEBSOCKET", "WS"),
+];
+
+/// What tms makes of a flow's or element's `protocol`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProtocolSpelling {
+    /// A protocol tms knows (in any case), or text it leaves alone (`PostgreSQL+TLS`).
+    Known,
+    /// Another spelling of a protocol tms knows: the model reads it as this.
+    Alias(&'static str),
+    /// Unknown and close to one tms knows: a typo, probably.
+    Unknown { did_you_mean: &'static str },
+}
+
+/// Classifies a `protocol` value (see `ProtocolSpelling`).
+pub fn protocol_spelling(p: &str) -> ProtocolSpelling {
+    let upper = p.trim().to_ascii_uppercase();
+    if let Some((_, to)) = PROTOCOL_ALIASES.iter().find(|(a, _)| *a == upper) {
+        return ProtocolSpelling::Alias(to);
+    }
+    let known = || PLAIN.iter().chain(ENCRYPTED).chain(OTHER);
+    if upper.is_empty() || known().any(|k| *k == upper) {
+        return ProtocolSpelling::Known;
+    }
+    // A composite (`PostgreSQL+TLS`, `syslog over TLS`, `APNs/FCM`) is the
+    // model's own description.
+    if upper.contains(['+', '/', ' ', '-', '_']) {
+        return ProtocolSpelling::Known;
+    }
+    // The common ones first: `HTPS` is HTTPS before it is FTPS.
+    let common = ["HTTPS", "HTTP", "TLS", "SSH"];
+    match tms_syntax::diag::did_you_mean(&upper, common)
+        .or_else(|| tms_syntax::diag::did_you_mean(&upper, known().copied()))
+    {
+        Some(c) => ProtocolSpelling::Unknown { did_you_mean: c },
+        None => ProtocolSpelling::Known,
+    }
+}
+
 static FALSE: Value = Value::Bool(false);
 static TRUE: Value = Value::Bool(true);
 

@@ -13,6 +13,11 @@ fn enum_of<'a>(values: impl Iterator<Item = &'a str>) -> J {
 fn attr_schema(a: &AttrDef, kind: Option<ElementKind>) -> J {
     let mut s = match a.ty {
         AttrType::Bool => json!({"type": "boolean"}),
+        AttrType::Int if attrs::is_port(a) => json!({
+            "type": "integer",
+            "minimum": attrs::PORTS.start(),
+            "maximum": attrs::PORTS.end()
+        }),
         AttrType::Int => json!({"type": "integer"}),
         AttrType::Str => json!({"type": "string"}),
         AttrType::Classification => enum_of(Classification::spellings()),
@@ -126,7 +131,9 @@ pub fn model_schema() -> J {
         "id": id(), "name": {"type": "string"}, "description": {"type": "string"}, "format": {"type": "string"},
         "classification": enum_of(Classification::spellings()),
         "isPII": {"type": "boolean"}, "isCredentials": {"type": "boolean"},
-        "credentialsLife": enum_of(Lifetime::spellings()),
+        // The loader's aliases too (it warns with the value to write), so
+        // an editor and `tms validate` agree.
+        "credentialsLife": enum_of(Lifetime::spellings().chain(Lifetime::aliases())),
         "isStored": {"type": "boolean"}, "isSourceEncryptedAtRest": {"type": "boolean"},
         "isDestEncryptedAtRest": {"type": "boolean"}, "tags": strings()}});
     let triage = json!({"type": "object", "additionalProperties": false, "required": ["finding", "status"], "properties": {

@@ -5,13 +5,14 @@
 //! - `.html`, `.htm`, `.xml`: HTML escaping;
 //! - `.md`, `.markdown`: Markdown escaping (`md::escape`);
 //! - `.csv`: every printed value is one CSV field (`csv::field`);
-//! - anything else: no escaping; the filters `md`, `csv_field` and `e` escape by hand.
+//! - `.txt`, `.text`: no escaping; the filters `md`, `csv_field` and `e` escape by hand;
+//! - anything else: what `--format` or the output's extension says, else refused.
 //!
 //! A trailing `.j2`, `.jinja` or `.jinja2` is ignored (`report.md.j2` is Markdown).
 
 use std::path::Path;
 
-use minijinja::value::{Serde, Value, ValueKind};
+use minijinja::value::{Rest, Serde, Value, ValueKind, ValueOrKwargs};
 use minijinja::{escape_formatter, AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
 use super::data::ReportData;
@@ -36,15 +37,28 @@ pub const BUILTIN: &[(&str, &str)] = &[
 const MARKDOWN: &str = "markdown";
 const CSV: &str = "csv";
 
-pub fn auto_escape(name: &str) -> AutoEscape {
+/// The extension that says what a template writes (`report.md.j2`: `md`).
+fn output_extension(name: &str) -> String {
     let base = [".j2", ".jinja2", ".jinja"]
         .iter()
         .find_map(|s| name.strip_suffix(s))
         .unwrap_or(name);
-    let ext = base
-        .rsplit_once('.')
+    // Only the file name counts: `dir.html/template` has no extension.
+    let base = base.rsplit(['/', '\\']).next().unwrap_or(base);
+    base.rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Whether a template's name says how to escape: a format of ours, or
+/// `.txt` / `.text` for plain text (no escaping, on purpose).
+pub fn escaping_known(name: &str) -> bool {
+    let ext = output_extension(name);
+    !matches!(auto_escape(name), AutoEscape::None) || matches!(ext.as_str(), "txt" | "text")
+}
+
+pub fn auto_escape(name: &str) -> AutoEscape {
+    let ext = output_extension(name);
     match ext.as_str() {
         "html" | "htm" | "xml" => AutoEscape::Html,
         "md" | "markdown" => AutoEscape::Custom(MARKDOWN.into()),
@@ -93,13 +107,109 @@ fn pick(list: &Value, indexes: &Value) -> Result<Value, Error> {
     Ok(Value::from(out))
 }
 
-/// Instructions a user's template may run (the built-in ones, whose loops
-/// follow the model, run without). A report of a 1,000-element model takes a
-/// few million; three nested `range(10000)` loops would take a trillion.
-pub const TEMPLATE_FUEL: u64 = 100_000_000;
+/// The fuel of a user's template (the built-in ones, whose loops follow the
+/// model, run without). minijinja charges one fuel per instruction and one per
+/// 64 bytes of data a template creates (a string `~` another, a filter's
+/// result, the output), so fuel bounds both time and memory: three nested
+/// `range(10000)` loops, or a string doubled in a `namespace` loop, run out
+/// of it. A user's copy of the HTML report takes about 0.11 fuel per byte of
+/// report data (16,000 for a bundled example, 1.6 million for a model of 1,000
+/// elements); a template gets `TEMPLATE_FUEL` plus one per `DATA_BYTES_PER_FUEL`
+/// bytes of its data (JSON), four times that.
+pub const TEMPLATE_FUEL: u64 = 2_000_000;
+
+/// Bytes of report data (JSON) that add one fuel to `TEMPLATE_FUEL`.
+const DATA_BYTES_PER_FUEL: u64 = 2;
+
+/// The largest output a user's template may render.
+pub const MAX_TEMPLATE_OUTPUT: usize = 64 << 20;
+
+/// The widest a `format` specifier may pad or cut (`"%2000000000d"|format(1)`
+/// would ask for 2 GB).
+pub const MAX_FORMAT_WIDTH: u64 = 10_000;
 
 /// The largest template file read (`--template`): templates are small texts.
 const MAX_TEMPLATE_BYTES: u64 = 1 << 20;
+
+/// The `format` filter, refusing a width or precision above `MAX_FORMAT_WIDTH`.
+fn capped_format(
+    state: &mut minijinja::State,
+    format: &Value,
+    args: Rest<ValueOrKwargs>,
+) -> Result<Value, Error> {
+    if let Some(s) = format.as_str() {
+        check_format_widths(s)?;
+    }
+    minijinja::filters::format(state, format, args)
+}
+
+/// Refuses a printf-style specifier (`%[(name)][flags][width][.precision]conv`)
+/// whose width or precision is above `MAX_FORMAT_WIDTH`.
+fn check_format_widths(s: &str) -> Result<(), Error> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'%' {
+            i += 1;
+            continue;
+        }
+        i += 1;
+        if b.get(i) == Some(&b'%') {
+            i += 1;
+            continue;
+        }
+        if b.get(i) == Some(&b'(') {
+            while i < b.len() && b[i] != b')' {
+                i += 1;
+            }
+            i += 1;
+        }
+        while matches!(b.get(i), Some(b'-' | b'+' | b' ' | b'#' | b'0')) {
+            i += 1;
+        }
+        loop {
+            let mut n: u64 = 0;
+            while let Some(d) = b.get(i).filter(|d| d.is_ascii_digit()) {
+                n = n.saturating_mul(10).saturating_add(u64::from(d - b'0'));
+                i += 1;
+            }
+            if n > MAX_FORMAT_WIDTH {
+                return Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!(
+                        "format: a width or precision of {n} is above the limit of {MAX_FORMAT_WIDTH}"
+                    ),
+                ));
+            }
+            if b.get(i) == Some(&b'.') {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The output of a user's template, refused past `MAX_TEMPLATE_OUTPUT`.
+struct CappedOutput {
+    bytes: Vec<u8>,
+    over: bool,
+}
+
+impl std::io::Write for CappedOutput {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_TEMPLATE_OUTPUT {
+            self.over = true;
+            return Err(std::io::Error::other("the output is too large"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
 pub fn environment() -> Result<Environment<'static>, TemplateError> {
     let mut env = Environment::new();
@@ -238,9 +348,25 @@ pub fn render_file(
     } else {
         shown.clone()
     };
+    // A template that does not say what it writes is escaped for the format
+    // asked for; with none, it is refused rather than guessed.
+    if !escaping_known(&shown) && !escaping_known(&format!("x.{fallback}")) {
+        return Err(TemplateError {
+            message: format!(
+                "{shown}: error: template: its name does not say what it writes, so how to escape \
+                 the model's text is unknown; name it .md, .html, .csv or .txt (optionally \
+                 followed by .j2), or pass --format md|html|csv, or -o a file with such an extension"
+            ),
+        });
+    }
     let mut env = environment()?;
-    // A user's template must end.
-    env.set_fuel(Some(TEMPLATE_FUEL));
+    // A user's template must end, and within bounds of memory: fuel grows
+    // with the data it is given (see `TEMPLATE_FUEL`).
+    let data_bytes = serde_json::to_vec(data).map_or(0, |v| v.len() as u64);
+    env.set_fuel(Some(
+        TEMPLATE_FUEL.saturating_add(data_bytes / DATA_BYTES_PER_FUEL),
+    ));
+    env.add_filter("format", capped_format);
     let fallback = auto_escape(&format!("x.{fallback}"));
     let own = name.clone();
     env.set_auto_escape_callback(move |n| match auto_escape(n) {
@@ -252,6 +378,23 @@ pub fn render_file(
     let t = env
         .get_template(&name)
         .map_err(|e| describe(&shown, &name, &e))?;
-    t.render(Value::from(Serde(data)))
-        .map_err(|e| describe(&shown, &name, &e))
+    let mut out = CappedOutput {
+        bytes: Vec::new(),
+        over: false,
+    };
+    let rendered = t
+        .render_captured_to(Value::from(Serde(data)), &mut out)
+        .map(drop);
+    match rendered {
+        Ok(()) => String::from_utf8(out.bytes).map_err(|_| TemplateError {
+            message: format!("{shown}: error: template: the output is not UTF-8"),
+        }),
+        Err(_) if out.over => Err(TemplateError {
+            message: format!(
+                "{shown}: error: template: the output is above the {} MiB limit",
+                MAX_TEMPLATE_OUTPUT >> 20
+            ),
+        }),
+        Err(e) => Err(describe(&shown, &name, &e)),
+    }
 }

@@ -461,6 +461,16 @@ pub fn glob(pattern: &str, text: &str) -> bool {
     true
 }
 
+/// Whether a triage entry matches every finding (`*@*`, `**@*`).
+pub fn is_blanket(t: &TriageEntry) -> bool {
+    t.rule.chars().all(|c| c == '*') && t.target.chars().all(|c| c == '*')
+}
+
+/// Whether a triage entry has a wildcard in it.
+pub fn is_wildcard(t: &TriageEntry) -> bool {
+    specificity(t) < 2
+}
+
 /// How specific a triage entry is: an exact id beats a wildcard.
 fn specificity(t: &TriageEntry) -> u8 {
     u8::from(!t.rule.contains('*')) + u8::from(!t.target.contains('*'))
@@ -520,7 +530,7 @@ fn apply_triage(
             model
                 .assumptions
                 .iter()
-                .position(|a| a.excludes.contains(&r.id))
+                .position(|a| a.excludes.iter().any(|x| glob(x, &r.id)))
         })
         .collect();
     let mut renamed = Vec::new();
@@ -588,6 +598,46 @@ fn apply_triage(
                 "rules of one cause on one connection are one finding: write `finding: \"{new_id}\"`"
             )),
         );
+    }
+    // Excludes are checked as triage entries are: one that names no loaded
+    // rule excludes nothing, which is worth a word.
+    for a in &model.assumptions {
+        for x in &a.excludes {
+            if lib.rules.iter().any(|r| glob(x, &r.id)) {
+                continue;
+            }
+            let hint = tms_syntax::diag::did_you_mean(x, lib.rules.iter().map(|r| r.id.as_str()))
+                .map_or_else(
+                    || {
+                        "name rule ids (`tms rules list`); `*` stands for any run of characters"
+                            .to_string()
+                    },
+                    |c| format!("did you mean `{c}`?"),
+                );
+            warnings.push(
+                Diagnostic::warning(
+                    &model.file,
+                    a.pos,
+                    format!(
+                        "the assumption `{}` excludes `{x}`, which matches no loaded rule",
+                        a.name
+                    ),
+                )
+                .with_hint(hint),
+            );
+        }
+    }
+    for t in &model.triage {
+        if is_blanket(t) {
+            warnings.push(
+                Diagnostic::warning(
+                    &model.file,
+                    t.pos,
+                    format!("the triage entry `{}` decides every finding", t.finding),
+                )
+                .with_hint("a blanket decision hides every new finding too: name the rules or targets it is about"),
+            );
+        }
     }
     for (t, used) in model.triage.iter().zip(used) {
         if used {

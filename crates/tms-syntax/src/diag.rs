@@ -67,16 +67,79 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        // Messages echo the model's text: a control character in it must not
+        // reach a terminal or a CI log raw.
         write!(
             f,
             "{}:{}:{}: {level}: {}",
-            self.file, self.line, self.column, self.message
+            escape_controls(&self.file),
+            self.line,
+            self.column,
+            escape_controls(&self.message)
         )?;
         if let Some(h) = &self.hint {
-            write!(f, "\n  help: {h}")?;
+            write!(f, "\n  help: {}", escape_controls(h))?;
         }
         Ok(())
     }
+}
+
+/// Whether `c` must not reach a terminal raw: a control character (C0, DEL,
+/// C1), a bidirectional control, a zero-width or other invisible format
+/// character, a line or paragraph separator, or a noncharacter.
+pub fn is_hostile_char(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{ad}' | '\u{61c}' | '\u{180e}'
+        | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}'
+        | '\u{e0000}'..='\u{e007f}')
+        || (c as u32 & 0xfffe) == 0xfffe
+        || ('\u{fdd0}'..='\u{fdef}').contains(&c)
+}
+
+/// `s` with every character `is_hostile_char` names written as `\u{..}`
+/// (a tab and a newline included), so that a message shows it instead of
+/// acting on it.
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_hostile_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_hostile_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A character as a message names it: `U+202E (right-to-left override)`.
+pub fn char_name(c: char) -> String {
+    let name = match c {
+        '\u{0}' => "NUL",
+        '\t' => "tab",
+        '\n' => "line feed",
+        '\r' => "carriage return",
+        '\u{1b}' => "escape",
+        ' ' => "space",
+        '\u{a0}' => "no-break space",
+        '\u{200b}' => "zero-width space",
+        '\u{200c}' => "zero-width non-joiner",
+        '\u{200d}' => "zero-width joiner",
+        '\u{200e}' => "left-to-right mark",
+        '\u{200f}' => "right-to-left mark",
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{61c}' => "bidirectional control",
+        '\u{2060}' => "word joiner",
+        '\u{feff}' => "zero-width no-break space",
+        '\u{fffe}' | '\u{ffff}' => "noncharacter",
+        c if c.is_control() => "control character",
+        c if c.is_whitespace() => "whitespace",
+        _ => "invisible format character",
+    };
+    format!("U+{:04X} ({name})", c as u32)
 }
 
 /// Every problem found, in file order, so a user fixes them all in one pass.

@@ -303,9 +303,21 @@ fn read_id(r: &mut Reader, node: &Node, what: &str) -> Option<String> {
         r.error(n.pos, format!("{what} has an empty `id`"));
         return None;
     }
-    if id.contains('@') || id.contains('*') || id.chars().any(char::is_whitespace) {
-        r.error(n.pos, format!("the id `{id}` holds `@`, `*` or whitespace"))
-            .hint = Some("finding ids are `RULE@TARGET` and triage uses `*` as a wildcard; use letters, digits, `-`, `_` and `.`".into());
+    if let Some((at, c)) = tms_model::unsafe_id_char(&id) {
+        let what = match c {
+            '@' | '*' => format!("`{c}`"),
+            c if c.is_whitespace() => format!("whitespace ({})", tms_syntax::diag::char_name(c)),
+            c => tms_syntax::diag::char_name(c),
+        };
+        r.error(
+            n.pos,
+            format!(
+                "the id `{}` holds {what} at character {}",
+                tms_syntax::diag::escape_controls(&id),
+                at + 1
+            ),
+        )
+        .hint = Some(tms_model::ID_RULE.into());
         return None;
     }
     Some(id)
@@ -449,6 +461,27 @@ fn read_data(r: &mut Reader, node: &Node) -> Option<DataAsset> {
             )
         })
         .unwrap_or(Lifetime::None);
+    // pytm-style aliases (`long`, `short_lived`) are accepted, by the loader
+    // and the JSON Schema alike, with a warning naming the value to write.
+    if let Some((n, s)) = node
+        .get("credentialsLife")
+        .and_then(|n| Some((n, n.as_str()?)))
+    {
+        if Lifetime::parse(s) == Some(credentials_life) && s != credentials_life.as_str() {
+            r.warning(
+                n.pos,
+                format!(
+                    "`{}` stands for `{}`",
+                    tms_syntax::diag::escape_controls(s),
+                    credentials_life.as_str()
+                ),
+            )
+            .hint = Some(format!(
+                "write `credentialsLife: {}`",
+                credentials_life.as_str()
+            ));
+        }
+    }
     Some(DataAsset {
         name: opt_text(r, node, "name").unwrap_or_else(|| id.clone()),
         description: opt_text(r, node, "description").unwrap_or_default(),
@@ -505,10 +538,42 @@ fn read_attrs(
             continue;
         }
         if let Some(v) = tms_model::attrs::read_value(r, value, def) {
-            out.set(id, v);
+            out.set(id, protocol_checked(r, id, value, v));
         }
     }
     out
+}
+
+/// A `protocol` in another spelling of one tms knows (`HTTP/2`) is read as
+/// that one, with a warning; one close to a known one (`HTPS`) is kept, with a
+/// warning and a did-you-mean (README "Protocols").
+fn protocol_checked(r: &mut Reader, id: attrs::AttrId, node: &Node, v: Value) -> Value {
+    use tms_model::roles::{protocol_spelling, ProtocolSpelling};
+    let Value::Str(p) = &v else { return v };
+    if id != tms_model::attr_id::PROTOCOL {
+        return v;
+    }
+    let shown = tms_syntax::diag::escape_controls(p).into_owned();
+    match protocol_spelling(p) {
+        ProtocolSpelling::Known => v,
+        ProtocolSpelling::Alias(to) => {
+            r.warning(
+                node.pos,
+                format!("the protocol `{shown}` is read as `{to}`"),
+            )
+            .hint = Some(format!(
+                "write `protocol: {to}`; encryption follows from it (`HTTPS` is HTTP over TLS)"
+            ));
+            Value::Str(to.to_string())
+        }
+        ProtocolSpelling::Unknown { did_you_mean } => {
+            r.warning(node.pos, format!("unknown protocol `{shown}`"))
+                .hint = Some(format!(
+                "did you mean `{did_you_mean}`? rules read the protocol to tell what is encrypted"
+            ));
+            v
+        }
+    }
 }
 
 fn describe_name(t: Targets) -> &'static str {
@@ -1089,7 +1154,60 @@ fn resolve(r: &mut Reader, model: &mut Model, p: &Pending) {
             }
         }
     }
-
+    // A response answers a request. Responses that answer each other (a
+    // cycle) are an error: the rules that fold a response into its request
+    // would drop findings without a word. One that answers a response (a
+    // chain) is what pytm allows: a warning.
+    for (i, f) in model.flows.iter().enumerate() {
+        let (Some(x), Some(reference)) = (f.response_to, &p.flow_response_to[i]) else {
+            continue;
+        };
+        let Some(y) = model.flows[x].response_to else {
+            continue;
+        };
+        let request = &model.flows[x];
+        let mut at = Some(x);
+        let mut cycle = false;
+        for _ in 0..model.flows.len() {
+            match at {
+                Some(j) if j == i => {
+                    cycle = true;
+                    break;
+                }
+                Some(j) => at = model.flows[j].response_to,
+                None => break,
+            }
+        }
+        if cycle {
+            let what = if y == i {
+                format!(
+                    "the flows `{}` and `{}` answer each other",
+                    f.id, request.id
+                )
+            } else {
+                format!(
+                    "the flow `{}` answers `{}`, and their responses lead back to it",
+                    f.id, request.id
+                )
+            };
+            r.error(reference.pos, what).hint = Some(
+                "a response answers the request it belongs to; remove `responseTo` from the request"
+                    .into(),
+            );
+        } else {
+            r.warning(
+                reference.pos,
+                format!(
+                    "the flow `{}` answers `{}`, which is itself a response (to `{}`)",
+                    f.id, request.id, model.flows[y].id
+                ),
+            )
+            .hint = Some(format!(
+                "rules fold a response into the flow it answers: write `responseTo: {}` if `{}` answers that request",
+                model.flows[y].id, f.id
+            ));
+        }
+    }
     for t in &model.triage {
         if t.target.contains('*') {
             continue;

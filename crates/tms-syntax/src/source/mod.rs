@@ -84,6 +84,29 @@ impl SourceFile {
         }
     }
 
+    /// Warnings about what the parse drops in silence: YAML tags.
+    pub fn tag_warnings(&self) -> Vec<Diagnostic> {
+        if self.syntax() != Syntax::Yaml {
+            return Vec::new();
+        }
+        yaml::tags(&self.text)
+            .into_iter()
+            .map(|(pos, tag)| {
+                Diagnostic::warning(
+                    &self.name,
+                    pos,
+                    format!(
+                        "the YAML tag `{}` is ignored",
+                        crate::diag::escape_controls(&tag)
+                    ),
+                )
+                .with_hint(
+                    "tms reads plain values; remove the tag (the value is read as if it had none)",
+                )
+            })
+            .collect()
+    }
+
     pub fn parse(&self) -> Result<Node, Diagnostic> {
         if self.text.trim().is_empty() {
             return Err(

@@ -45,6 +45,42 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     }
 }
 
+/// The tags a YAML text puts on its nodes (`!secret`, `!!binary`,
+/// `!!python/name:...`), with their positions, at most 100: tms gives none of
+/// them a meaning, so the reader warns rather than ignore them in silence.
+pub fn tags(text: &str) -> Vec<(Pos, String)> {
+    use serde_saphyr::granit_parser::{Event, Parser};
+    let mut out = Vec::new();
+    if !text.contains('!') {
+        return out;
+    }
+    for event in Parser::new_from_str(text) {
+        let Ok((event, span)) = event else { break };
+        let tag = match &event {
+            Event::Scalar(_, _, _, t)
+            | Event::SequenceStart(_, _, t)
+            | Event::MappingStart(_, _, t) => t.as_ref(),
+            _ => None,
+        };
+        if let Some(t) = tag {
+            let pos = Pos::new(
+                u32::try_from(span.start.line()).unwrap_or(u32::MAX),
+                u32::try_from(span.start.col() + 1).unwrap_or(u32::MAX),
+            );
+            let t = t.to_string();
+            let shown = match t.strip_prefix("tag:yaml.org,2002:") {
+                Some(core) => format!("!!{core}"),
+                None => t,
+            };
+            out.push((pos, shown));
+            if out.len() >= 100 {
+                break;
+            }
+        }
+    }
+    out
+}
+
 /// The first line that is not blank, a comment or a document marker.
 fn first_content_line(text: &str) -> Option<u32> {
     text.lines()
