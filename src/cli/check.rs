@@ -59,12 +59,13 @@ pub fn run(args: Args) -> i32 {
             esc(v.title)
         );
     }
-    let questions = tms_report::questions_by_stake(model, lib, &a.analysis);
+    let questions = tms_rules::view::by_stake(&a.analysis);
     let asked_at_threshold = questions
         .iter()
         .filter(|q| q.severity >= args.fail_on)
         .count();
     for q in questions.iter().take(args.questions) {
+        let q = tms_rules::view::question_view(model, lib, q);
         outln!(
             "{}:{}:{}: question ({}): {} {}",
             esc(q.location.file),

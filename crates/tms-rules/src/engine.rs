@@ -180,8 +180,9 @@ fn assess(model: &Model, lib: &Library, reach: &crate::assess::Reach, findings: 
     }
 }
 
-/// An unknown verdict: rule, target, and the unset attributes it hinged on.
-type Unknown = (usize, TargetRef, Vec<(TargetRef, AttrId)>);
+/// An unknown verdict: rule, target, and the first unset attribute it read
+/// (of the target or of an item it reaches).
+type Unknown = (usize, TargetRef, TargetRef, AttrId);
 
 /// One question per unset attribute of one item, listing every rule and
 /// target it would decide, so that one answer clears them all. An unknown
@@ -195,42 +196,42 @@ fn questions(
     reach: &crate::assess::Reach,
     unknowns: Vec<Unknown>,
 ) -> Vec<Question> {
-    let mut by_key: std::collections::BTreeMap<String, Question> = Default::default();
-    for (rule, target, attrs) in unknowns {
-        for (item, attr) in attrs.into_iter().take(1) {
-            let (item, attr) = asked_where(model, item, attr);
-            let id = format!("{}@{}", attr.def().name, target_id(model, item));
-            let q = by_key.entry(id.clone()).or_insert_with(|| Question {
-                id,
+    let mut index: tms_syntax::fxhash::FxHashMap<(TargetRef, AttrId), usize> = Default::default();
+    let mut out: Vec<Question> = Vec::new();
+    for (rule, target, item, attr) in unknowns {
+        let (item, attr) = asked_where(model, item, attr);
+        let i = *index.entry((item, attr)).or_insert_with(|| {
+            out.push(Question {
+                id: format!("{}@{}", attr.def().name, target_id(model, item)),
                 item,
                 attr,
                 rules: Vec::new(),
                 targets: Vec::new(),
                 severity: Severity::Info,
             });
-            let stake = crate::assess::assessed(
-                lib.rules[rule].severity,
-                reach.exposure(model, target),
-                reach.data_class(model, target),
-            );
-            q.severity = q.severity.max(stake);
-            if !q.rules.contains(&rule) {
-                q.rules.push(rule);
-            }
-            if !q.targets.contains(&target) {
-                q.targets.push(target);
-            }
-        }
+            out.len() - 1
+        });
+        let q = &mut out[i];
+        let stake = crate::assess::assessed(
+            lib.rules[rule].severity,
+            reach.exposure(model, target),
+            reach.data_class(model, target),
+        );
+        q.severity = q.severity.max(stake);
+        // Duplicates go at the end, in one sort per question.
+        q.rules.push(rule);
+        q.targets.push(target);
     }
-    by_key
-        .into_values()
-        .map(|mut q| {
-            q.rules.sort_unstable();
-            q.targets
-                .sort_by(|a, b| target_id(model, *a).cmp(target_id(model, *b)));
-            q
-        })
-        .collect()
+    for q in &mut out {
+        q.rules.sort_unstable();
+        q.rules.dedup();
+        q.targets.sort_unstable();
+        q.targets.dedup();
+        q.targets
+            .sort_by(|a, b| target_id(model, *a).cmp(target_id(model, *b)));
+    }
+    out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    out
 }
 
 /// Where to ask about an unset attribute: a flow attribute the flow would take
@@ -403,7 +404,7 @@ fn match_rules(model: &Model, lib: &Library) -> Matched {
                     }
                     Verdict::True => buckets[*r].push(*t),
                     Verdict::False => {}
-                    Verdict::Unknown(attrs) => unknown.push((*r, *t, attrs)),
+                    Verdict::Unknown(item, attr) => unknown.push((*r, *t, item, attr)),
                 }
             }
         }

@@ -188,15 +188,22 @@ pub fn questions_by_stake<'a>(
     lib: &'a Library,
     a: &'a crate::engine::Analysis,
 ) -> Vec<QuestionView<'a>> {
-    let mut questions: Vec<_> = a
-        .questions
-        .iter()
+    by_stake(a)
+        .into_iter()
         .map(|q| question_view(model, lib, q))
-        .collect();
-    questions.sort_by(|x, y| {
-        (y.severity, y.would_raise.len())
-            .cmp(&(x.severity, x.would_raise.len()))
-            .then(x.id.cmp(y.id))
+        .collect()
+}
+
+/// The questions in stake order, without building their views: a large model
+/// has a million of them and `check` shows ten. The analysis keeps them in id
+/// order, so a tie falls back to the position, never to a string comparison.
+pub fn by_stake(a: &crate::engine::Analysis) -> Vec<&crate::engine::Question> {
+    let mut order: Vec<(usize, &crate::engine::Question)> =
+        a.questions.iter().enumerate().collect();
+    order.sort_unstable_by(|(i, x), (j, y)| {
+        (y.severity, y.rules.len())
+            .cmp(&(x.severity, x.rules.len()))
+            .then(i.cmp(j))
     });
-    questions
+    order.into_iter().map(|(_, q)| q).collect()
 }

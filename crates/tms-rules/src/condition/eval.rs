@@ -19,7 +19,7 @@ pub struct Ctx<'a> {
     pub three_valued: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TargetRef {
     Element(ElementIdx),
     Flow(FlowIdx),
@@ -60,17 +60,17 @@ pub enum V<'a> {
 pub enum Verdict {
     True,
     False,
-    /// The verdict hinges on these unset attributes (of the target or of an
-    /// item it reaches), in the order they were read.
-    Unknown(Vec<(TargetRef, AttrId)>),
+    /// The verdict hinges on unset attributes (of the target or of an item it
+    /// reaches); this is the first one read, the one a question asks.
+    Unknown(TargetRef, AttrId),
 }
 
 /// Evaluation state reused between calls: generator variables and the
-/// unknown attributes read so far.
+/// first unknown attribute read.
 #[derive(Default)]
 pub struct State<'a> {
     vars: Vec<V<'a>>,
-    unknown: Vec<(TargetRef, AttrId)>,
+    unknown: Option<(TargetRef, AttrId)>,
     /// When set, every known attribute read is recorded (for evidence);
     /// the engine leaves it off, so matching pays nothing for it.
     pub record: bool,
@@ -202,7 +202,7 @@ pub fn verdict_with<'a>(
 ) -> Verdict {
     st.vars.clear();
     st.vars.resize(c.slots, V::None);
-    st.unknown.clear();
+    st.unknown = None;
     st.reads.clear();
     st.data_reads.clear();
     st.steps = STEP_BUDGET;
@@ -211,16 +211,11 @@ pub fn verdict_with<'a>(
         Ok(v) => match truth(&v) {
             Some(true) => Verdict::True,
             Some(false) => Verdict::False,
-            None => {
-                let mut u = std::mem::take(&mut st.unknown);
-                let mut seen = Vec::with_capacity(u.len());
-                u.retain(|x| {
-                    let fresh = !seen.contains(x);
-                    seen.push(*x);
-                    fresh
-                });
-                Verdict::Unknown(u)
-            }
+            // Unknown values only come from unset reads, so one was recorded.
+            None => match st.unknown {
+                Some((item, attr)) => Verdict::Unknown(item, attr),
+                None => Verdict::False,
+            },
         },
         Err(EvalError) => Verdict::False,
     }
@@ -371,7 +366,7 @@ fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, st: &mut State<'a>) ->
                             rank_classification(Classification::TopSecret),
                         ),
                         None => {
-                            st.unknown.push((item, id));
+                            st.unknown.get_or_insert((item, id));
                             V::Unknown
                         }
                     });
