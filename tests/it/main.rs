@@ -14,6 +14,7 @@ mod hardening;
 mod import_formats;
 mod import_pytm;
 mod loader_props;
+mod lsp;
 mod mitigations;
 mod pytm_parity;
 mod quality;
