@@ -26,3 +26,4 @@ mod sarif;
 mod schema;
 mod stix;
 mod threat_model_spec;
+mod watch;
