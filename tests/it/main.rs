@@ -19,6 +19,7 @@ mod mitigations;
 mod pytm_parity;
 mod quality;
 mod report_browser;
+mod report_diagram;
 mod report_formats;
 mod report_json;
 mod rule_fixtures;
