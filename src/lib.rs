@@ -5,5 +5,7 @@
 // go through `cli::io` instead.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+#[macro_use]
 pub mod cli;
+pub mod lsp;
 pub mod progress;

@@ -17,7 +17,7 @@ pub struct Args {
 }
 
 /// Keys that are not attributes: the structure of the model.
-const ELEMENT_STRUCTURE: &[(&str, &str, &str)] = &[
+pub(crate) const ELEMENT_STRUCTURE: &[(&str, &str, &str)] = &[
     (
         "id",
         "string",
@@ -57,7 +57,7 @@ const ELEMENT_STRUCTURE: &[(&str, &str, &str)] = &[
     ),
 ];
 
-const FLOW_STRUCTURE: &[(&str, &str, &str)] = &[
+pub(crate) const FLOW_STRUCTURE: &[(&str, &str, &str)] = &[
     ("id", "string", "Unique id (required)."),
     (
         "from",
@@ -85,7 +85,7 @@ const FLOW_STRUCTURE: &[(&str, &str, &str)] = &[
     ("properties", "mapping", "Your own attributes."),
 ];
 
-const DATA_KEYS: &[(&str, &str, &str, &str)] = &[
+pub(crate) const DATA_KEYS: &[(&str, &str, &str, &str)] = &[
     ("id", "string", "", "Unique id (required)."),
     ("name", "string", "the id", "Label in reports."),
     ("description", "string", "\"\"", "Free text."),
@@ -100,7 +100,7 @@ const DATA_KEYS: &[(&str, &str, &str, &str)] = &[
     ("tags", "list of strings", "[]", "Labels."),
 ];
 
-const BOUNDARY_KEYS: &[(&str, &str, &str, &str)] = &[
+pub(crate) const BOUNDARY_KEYS: &[(&str, &str, &str, &str)] = &[
     ("id", "string", "", "Unique id (required)."),
     ("name", "string", "the id", "Label in reports and diagrams."),
     ("description", "string", "\"\"", "Free text."),

@@ -2,11 +2,11 @@
 //! an exit code: 0 success, 1 a gate failed, 2 invalid input.
 
 #[macro_use]
-mod io;
+pub(crate) mod io;
 
 mod check;
 mod common;
-mod describe;
+pub(crate) mod describe;
 mod diagram;
 mod diff;
 mod explain;
@@ -14,10 +14,12 @@ mod export;
 mod generate;
 mod import;
 mod init;
+mod lsp;
 mod report;
 mod rules;
 mod schema;
 mod validate;
+mod watch;
 
 use std::path::PathBuf;
 
@@ -68,6 +70,10 @@ enum Command {
     Generate(generate::Args),
     /// Data flow and sequence diagrams: dot, mermaid, d2, plantuml, svg, png
     Diagram(diagram::Args),
+    /// A language server over stdio for editors: diagnostics, completion, hover, ids, code actions
+    Lsp(lsp::Args),
+    /// Re-validate and rewrite outputs whenever the model (or a rule file) changes
+    Watch(watch::Args),
 }
 
 pub fn main() -> i32 {
@@ -97,6 +103,8 @@ pub fn main() -> i32 {
         Command::Import(a) => import::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Diagram(a) => diagram::run(a),
+        Command::Lsp(a) => lsp::run(a),
+        Command::Watch(a) => watch::run(a),
     };
     io::finish(code)
 }

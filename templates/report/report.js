@@ -53,14 +53,28 @@
     }
   }
 
-  var initial = new URLSearchParams(location.hash.slice(1));
+  // The filters a fragment names (#target=web: a click on the diagram).
+  function fromHash() {
+    var initial = new URLSearchParams(location.hash.slice(1));
+    selects.forEach(function (s) {
+      var v = initial.get(s.getAttribute("data-filter"));
+      // A value the list does not offer leaves the filter at "all".
+      var offered = v !== null && Array.prototype.some.call(s.options, function (o) { return o.value === v; });
+      s.value = offered ? v : "";
+    });
+  }
+
+  fromHash();
   selects.forEach(function (s) {
-    var v = initial.get(s.getAttribute("data-filter"));
-    // A value the list does not offer leaves the filter at "all".
-    if (v !== null && Array.prototype.some.call(s.options, function (o) { return o.value === v; })) {
-      s.value = v;
-    }
     s.addEventListener("change", function () { apply(true); });
+  });
+  window.addEventListener("hashchange", function () {
+    fromHash();
+    apply(false);
+    var list = document.getElementById("findings");
+    if (list && location.hash.indexOf("target=") >= 0) {
+      list.scrollIntoView();
+    }
   });
   form.hidden = false;
   document.documentElement.classList.add("js");

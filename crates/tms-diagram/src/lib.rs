@@ -56,6 +56,8 @@ pub struct Node {
     pub kind: ElementKind,
     pub cluster: Option<usize>,
     pub heat: Heat,
+    /// The model element it draws (an index into `Model::elements`).
+    pub element: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +69,8 @@ pub struct Edge {
     /// A response flow: drawn dashed, against the direction of its request.
     pub response: bool,
     pub heat: Heat,
+    /// The model flow it draws (an index into `Model::flows`).
+    pub flow: usize,
 }
 
 /// The data flow diagram of a model, ready for any format.
@@ -134,6 +138,27 @@ impl Worst {
         }
         w
     }
+}
+
+/// Where an element or flow of an SVG embedded in a page links to, and its
+/// tooltip (the HTML report links each to its findings).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub href: String,
+    pub title: String,
+}
+
+/// A link per model element and flow (by index), `None` for no link.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Links {
+    pub elements: Vec<Option<Link>>,
+    pub flows: Vec<Option<Link>>,
+}
+
+/// The data-flow diagram as SVG with our own layout, each element and flow
+/// that has a link wrapped in `<a href>` with a `<title>` (all escaped).
+pub fn svg_linked(model: &Model, opts: &Options, style: &Style, links: &Links) -> String {
+    svg::dfd_linked(&Dfd::build(model, opts), style, links)
 }
 
 /// What to draw.
@@ -296,6 +321,7 @@ impl Dfd {
                 kind: el.kind,
                 cluster,
                 heat: heat(&opts.worst, |w| w.elements.get(e).copied()),
+                element: e,
             });
             match cluster {
                 Some(c) => clusters[c].items.push(Item::Node(n)),
@@ -317,6 +343,7 @@ impl Dfd {
                 label: flow_label(f),
                 response: model.is_response(f),
                 heat: heat(&opts.worst, |w| w.flows.get(i).copied()),
+                flow: i,
             });
         }
         Dfd {

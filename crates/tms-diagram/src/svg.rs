@@ -8,7 +8,7 @@ use super::font;
 use super::layout::{layout, EdgePath, Layout, Rect, TextBox};
 use super::seq::Seq;
 use super::style::{Color, Style};
-use super::{Dfd, Heat};
+use super::{Dfd, Heat, Link, Links};
 use tms_model::{ElementKind, Severity};
 
 pub fn xml(s: &str) -> String {
@@ -279,14 +279,49 @@ fn label_box(s: &mut String, l: &TextBox, size: f32, color: Color) {
 }
 
 pub fn dfd(d: &Dfd, style: &Style) -> String {
+    dfd_with(d, style, None)
+}
+
+/// `dfd`, with elements and flows wrapped in the links given.
+pub fn dfd_linked(d: &Dfd, style: &Style, links: &Links) -> String {
+    dfd_with(d, style, Some(links))
+}
+
+fn dfd_with(d: &Dfd, style: &Style, links: Option<&Links>) -> String {
     let mut lay = layout(d, style);
     let heat_on = d.nodes.iter().any(|n| n.heat != Heat::Off);
     let legend_h = if heat_on { 40.0 } else { 0.0 };
     lay.bounds.h += legend_h;
-    render_dfd(d, &lay, style, heat_on)
+    render_dfd(d, &lay, style, heat_on, links)
 }
 
-fn render_dfd(d: &Dfd, lay: &Layout, style: &Style, heat_on: bool) -> String {
+/// Opens `<a href><title>` for an item with a link; gives whether it did.
+fn open_link(s: &mut String, link: Option<&Link>) -> bool {
+    let Some(l) = link else { return false };
+    let _ = write!(
+        s,
+        "<a href=\"{}\" class=\"target\"><title>{}</title>",
+        xml(&l.href),
+        xml(&l.title)
+    );
+    true
+}
+
+fn close_link(s: &mut String, opened: bool) {
+    if opened {
+        s.push_str("</a>\n");
+    }
+}
+
+fn render_dfd(
+    d: &Dfd,
+    lay: &Layout,
+    style: &Style,
+    heat_on: bool,
+    links: Option<&Links>,
+) -> String {
+    let node_link = |i: usize| links.and_then(|l| l.elements.get(d.nodes[i].element)?.as_ref());
+    let edge_link = |i: usize| links.and_then(|l| l.flows.get(d.edges[i].flow)?.as_ref());
     let size = lay.font_size;
     let mut body = String::with_capacity(1024 + d.nodes.len() * 400 + d.edges.len() * 400);
     let mut markers = Markers(Vec::new());
@@ -336,7 +371,9 @@ fn render_dfd(d: &Dfd, lay: &Layout, style: &Style, heat_on: bool) -> String {
             _ => (style.flow_stroke, 1.4),
         };
         let m = markers.id(color);
+        let a = open_link(&mut body, edge_link(i));
         edge_path(&mut body, &lay.edges[i], color, width, e.response, m);
+        close_link(&mut body, a);
     }
     for (i, n) in d.nodes.iter().enumerate() {
         let nb = &lay.nodes[i];
@@ -346,6 +383,7 @@ fn render_dfd(d: &Dfd, lay: &Layout, style: &Style, heat_on: bool) -> String {
             Heat::Off => paint.text,
             _ => ink_on(fill, paint.text),
         };
+        let a = open_link(&mut body, node_link(i));
         shape(&mut body, n.kind, &nb.rect, fill, paint.stroke);
         let lh = font::line_height(size);
         let text_h = lh * nb.lines.len() as f32;
@@ -361,11 +399,14 @@ fn render_dfd(d: &Dfd, lay: &Layout, style: &Style, heat_on: bool) -> String {
             nb.rect.cy() - text_h / 2.0 + shift,
             Ink::new(size, ink, "middle", false),
         );
+        close_link(&mut body, a);
     }
     // Labels last, over the lines they name.
-    for e in &lay.edges {
+    for (i, e) in lay.edges.iter().enumerate() {
         if let Some(l) = &e.label {
+            let a = open_link(&mut body, edge_link(i));
             label_box(&mut body, l, size - 1.0, style.flow_text);
+            close_link(&mut body, a);
         }
     }
     if heat_on {

@@ -66,6 +66,87 @@ pub struct ReportData<'a> {
     /// run of backticks in it, so a label cannot close the block.
     pub mermaid: String,
     pub mermaid_fence: String,
+    /// The data-flow diagram as SVG (our own layout), elements and flows
+    /// coloured by their worst open finding, each with findings a link
+    /// `#target=ID` (the HTML report's filter) with a tooltip; already
+    /// escaped, for `|safe`. Null for a model with no elements or more than
+    /// `MAX_DIAGRAM_ELEMENTS`.
+    pub diagram_svg: Option<String>,
+}
+
+/// Above this many elements the report has no diagram: it would be
+/// unreadable, and laying it out would cost more than the rest of the report.
+pub const MAX_DIAGRAM_ELEMENTS: usize = 300;
+
+/// `text` with every byte but unreserved URL characters as `%XX`: a model id
+/// in a URL fragment that `URLSearchParams` reads back as written.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The link of an element or flow with findings: its filter, and a tooltip
+/// with how many findings it has and how many are open.
+fn target_link(id: &str, name: &str, counts: (usize, usize)) -> tms_diagram::Link {
+    let (total, open) = counts;
+    let who = if name.is_empty() || name == id {
+        id.to_string()
+    } else {
+        format!("{name} ({id})")
+    };
+    tms_diagram::Link {
+        href: format!("#target={}", percent_encode(id)),
+        title: format!(
+            "{who}: {total} finding{}, {open} open",
+            if total == 1 { "" } else { "s" }
+        ),
+    }
+}
+
+fn diagram_svg(model: &Model, lib: &Library, a: &Analysis) -> Option<String> {
+    if model.elements.is_empty() || model.elements.len() > MAX_DIAGRAM_ELEMENTS {
+        return None;
+    }
+    let mut elements = vec![(0usize, 0usize); model.elements.len()];
+    let mut flows = vec![(0usize, 0usize); model.flows.len()];
+    for f in &a.findings {
+        let slot = match f.target {
+            TargetRef::Element(e) => elements.get_mut(e),
+            TargetRef::Flow(x) => flows.get_mut(x),
+        };
+        if let Some((total, open)) = slot {
+            *total += 1;
+            *open += usize::from(f.status == Status::Open);
+        }
+    }
+    let links = tms_diagram::Links {
+        elements: model
+            .elements
+            .iter()
+            .zip(&elements)
+            .map(|(e, c)| (c.0 > 0).then(|| target_link(&e.id, &e.name, *c)))
+            .collect(),
+        flows: model
+            .flows
+            .iter()
+            .zip(&flows)
+            .map(|(f, c)| (c.0 > 0).then(|| target_link(&f.id, &f.name, *c)))
+            .collect(),
+    };
+    let opts = tms_diagram::Options {
+        levels: None,
+        worst: Some(tms_diagram::Worst::from_analysis(model, lib, a)),
+    };
+    let svg = tms_diagram::svg_linked(model, &opts, &tms_diagram::Style::default(), &links);
+    // Inline in HTML, the SVG namespace is implied: the page names no URL.
+    Some(svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -808,5 +889,6 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
         }),
         mermaid_fence: fence_for(&mermaid),
         mermaid,
+        diagram_svg: diagram_svg(model, lib, a),
     }
 }
