@@ -23,5 +23,6 @@ mod report_json;
 mod rule_fixtures;
 mod sarif;
 mod schema;
+mod stdin;
 mod stix;
 mod threat_model_spec;
