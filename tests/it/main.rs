@@ -13,6 +13,7 @@ mod export_interchange;
 mod hardening;
 mod import_formats;
 mod import_pytm;
+mod json_outputs;
 mod loader_props;
 mod mitigations;
 mod pytm_parity;
