@@ -7,6 +7,7 @@ mod coverage;
 mod diagram;
 mod diagram_tools;
 mod diff;
+mod distribution;
 mod examples;
 mod explain;
 mod export_interchange;
