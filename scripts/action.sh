@@ -90,6 +90,7 @@ diff() {
         die "cannot fetch the base branch $base_ref"
     local report="${TMS_DIFF_FILE:-tms-diff.md}" code=0
     if ! git cat-file -e "FETCH_HEAD:$base_model" 2>/dev/null; then
+        # shellcheck disable=SC2016 # the backquotes are Markdown
         printf '`%s` is new in this pull request: no base version to compare with.\n' "$model" |
             tee "$report" | summary
         out diff-file "$report"

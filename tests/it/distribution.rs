@@ -532,3 +532,62 @@ fn pre_commit_binary_hooks_use_the_downloaded_release() {
     assert!(!err.contains("downloading"), "downloaded twice: {err}");
     assert!(err.matches("tests/ci/shop-v").count() >= 2, "{err}");
 }
+
+// ---- the release workflow and the container image -----------------------------
+
+#[test]
+fn the_release_builds_what_the_installer_and_the_action_download() {
+    let text =
+        std::fs::read_to_string(root().join(".github/workflows/release.yml")).expect("release");
+    let w: Value = serde_saphyr::from_str(&text).expect("release.yml is YAML");
+    let targets: Vec<&str> = w["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_array()
+        .expect("a matrix")
+        .iter()
+        .filter_map(|t| t["target"].as_str())
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "x86_64-unknown-linux-musl",
+            "aarch64-unknown-linux-musl",
+            "aarch64-apple-darwin",
+            "x86_64-apple-darwin",
+            "x86_64-pc-windows-msvc",
+        ]
+    );
+    // Every target the installer can pick is built.
+    let installer = std::fs::read_to_string(root().join("scripts/install.sh")).expect("install");
+    for t in [
+        "$arch-unknown-linux-musl",
+        "$arch-apple-darwin",
+        "x86_64-pc-windows-msvc",
+    ] {
+        assert!(installer.contains(t), "install.sh does not pick {t}");
+    }
+    // The names install.sh fetches are the ones the workflow writes.
+    for name in [
+        "tms-$target.zip",
+        "tms-$target.tar.gz",
+        "$base/$archive.sha256",
+    ] {
+        assert!(installer.contains(name), "install.sh lacks {name}");
+    }
+    for name in [
+        "\"dist/$name.tar.gz\"",
+        "\"$name.zip\"",
+        "> \"$archive.sha256\"",
+        "SHA256SUMS",
+        "install.sh",
+    ] {
+        assert!(text.contains(name), "release.yml lacks {name}");
+    }
+    let docker = std::fs::read_to_string(root().join("Dockerfile")).expect("Dockerfile");
+    let last_from = docker
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("FROM "))
+        .expect("a FROM");
+    assert_eq!(last_from, "FROM scratch");
+    assert!(docker.contains("ENTRYPOINT [\"/usr/local/bin/tms\"]"));
+}
