@@ -64,7 +64,10 @@ fn commands(finding: &str) -> Vec<(Vec<String>, &'static str)> {
         c(&["export", "{}", "--format", "sarif"], MODEL),
         c(&["export", "{}", "--format", "stix"], MODEL),
         c(&["diagram", "{}", "--format", "mermaid"], MODEL),
-        c(&["diff", "tests/ci/shop-v1.yaml", "{}", "--format", "json"], MODEL),
+        c(
+            &["diff", "tests/ci/shop-v1.yaml", "{}", "--format", "json"],
+            MODEL,
+        ),
         c(&["diff", "{}", "tests/ci/shop-v1.yaml"], MODEL),
         c(&["import", "--from", "pytm", "{}"], PYTM),
         c(&["generate", "{}", "--stix"], SPEC),
