@@ -5,7 +5,7 @@
 # e.g. scripts/bench.sh --no-default-rules --rules tests/third-party/fixtures/pytm/threats.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet --bins
+cargo build --release --quiet -p tms -p tms-synth --bins
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 pin=""

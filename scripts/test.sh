@@ -68,6 +68,9 @@ export TMS_NODE_MODULES
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+step "rust-version: no dependency needs a newer Rust than Cargo.toml declares"
+bash scripts/msrv.sh
+
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 

@@ -1,5 +1,5 @@
 // Loading a large model allocates millions of small strings; mimalloc halves that cost.
-// (Its transparent huge pages are turned off at build time: see .cargo/config.toml.)
+// (It asks for no transparent huge pages: the `no_thp` feature in Cargo.toml.)
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

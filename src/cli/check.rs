@@ -9,7 +9,7 @@ use tms_syntax::diag::escape_controls as esc;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The model file
+    /// The model file (`-`: read it from stdin)
     model: PathBuf,
     /// Fail while open findings at or above this severity remain
     #[arg(long, default_value = "high", value_parser = super::common::parse_severity)]

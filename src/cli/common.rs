@@ -85,12 +85,13 @@ pub fn analyse(path: &Path, rules: &RuleArgs) -> Result<Analysed, i32> {
 /// large model shows a spinner on a terminal meanwhile.
 pub fn analyse_with(path: &Path, library: &Library) -> Result<(Loaded, Analysis), i32> {
     let mut progress = Progress::for_model(path);
-    progress.set_message(format!("reading {}", path.display()));
+    let name = tms_syntax::source::display_name(path);
+    progress.set_message(format!("reading {name}"));
     let loaded = load_model_with(path, &mut progress)?;
     let m = &loaded.model;
     progress.set_message(format!(
         "{}: matching {} rules on {} elements and {} flows",
-        path.display(),
+        name,
         library.rules.len(),
         m.elements.len(),
         m.flows.len()

@@ -32,7 +32,7 @@ pub enum EngineArg {
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The model file
+    /// The model file (`-`: read it from stdin)
     model: PathBuf,
     /// Data flow diagram or sequence diagram
     #[arg(long, value_enum, default_value = "dfd")]

@@ -18,9 +18,9 @@ pub enum Format {
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The model before the change (e.g. from `git show origin/main:model.yaml`)
+    /// The model before the change (e.g. from `git show origin/main:model.yaml`; `-`: stdin)
     old: PathBuf,
-    /// The model after the change
+    /// The model after the change (`-`: stdin; one side at most)
     new: PathBuf,
     /// Output format
     #[arg(short, long, value_enum, default_value = "text")]

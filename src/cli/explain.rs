@@ -15,7 +15,7 @@ use tms_rules::view::{closed_by, finding_rules, finding_view, question_view, sev
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The model file
+    /// The model file (`-`: read it from stdin)
     model: PathBuf,
     /// A finding id (`CAUSE@TARGET`, `RULE@TARGET`, or an older `RULE@TARGET`
     /// that a merged finding now covers) or a question id (`ATTRIBUTE@ITEM`)

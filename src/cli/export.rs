@@ -17,7 +17,7 @@ fn export_formats() -> clap::builder::PossibleValuesParser {
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The model file
+    /// The model file (`-`: read it from stdin)
     model: PathBuf,
     /// Output format
     #[arg(short, long, value_parser = export_formats())]

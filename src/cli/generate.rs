@@ -29,7 +29,7 @@ pub struct Args {
 fn not_spec(path: &Path) -> i32 {
     errln!(
         "{}: error: `tms generate` reads Threat Model Spec files; this is not one",
-        path.display()
+        tms_syntax::source::display_name(path)
     );
     errln!("  help: `tms diagram` draws models in our format, and `tms export --format stix` exports them");
     EXIT_INVALID
@@ -72,7 +72,7 @@ pub fn run(args: Args) -> i32 {
     if diagrams.is_empty() {
         errln!(
             "{}: warning: the file has no diagrams; nothing to generate",
-            args.spec.display()
+            tms_syntax::source::display_name(&args.spec)
         );
         return EXIT_OK;
     }

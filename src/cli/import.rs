@@ -18,7 +18,7 @@ pub struct Args {
     /// The format of FILE
     #[arg(long, value_parser = import_formats())]
     from: String,
-    /// The file to convert
+    /// The file to convert (`-`: stdin)
     file: PathBuf,
     /// Write the model (YAML) to this file instead of stdout
     #[arg(short, long)]

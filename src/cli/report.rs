@@ -16,7 +16,7 @@ fn report_formats() -> clap::builder::PossibleValuesParser {
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The model file
+    /// The model file (`-`: read it from stdin)
     model: PathBuf,
     /// Output format [default: json]
     #[arg(short, long, value_parser = report_formats())]

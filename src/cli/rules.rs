@@ -82,11 +82,7 @@ pub fn run(args: Args) -> i32 {
                 .filter(|r| framework.as_deref().is_none_or(|f| mapped_to(r, f)))
                 .collect();
             if json {
-                let list: Vec<_> = selected.iter().map(|r| rule_json(r)).collect();
-                outln!(
-                    "{}",
-                    serde_json::to_string_pretty(&list).unwrap_or_default()
-                );
+                return super::stream_output(None, |w| tms_report::rule_list::write(w, &selected));
             } else {
                 for r in &selected {
                     let stride: String = r.stride.iter().map(|s| s.as_str()).collect();
@@ -151,12 +147,4 @@ pub fn run(args: Args) -> i32 {
             EXIT_OK
         }
     }
-}
-
-fn rule_json(r: &Rule) -> serde_json::Value {
-    serde_json::json!({
-        "id": r.id, "title": r.title, "stride": r.stride, "targets": r.targets.names(),
-        "severity": r.severity, "likelihood": r.likelihood.as_str(), "condition": r.condition,
-        "mappings": r.mappings, "cvss": r.cvss, "references": r.references,
-    })
 }

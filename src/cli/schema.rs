@@ -6,13 +6,28 @@ pub struct Args {
     #[arg(short, long)]
     output: Option<PathBuf>,
     /// The JSON Schema of the JSON report (format 2) instead of the model file's
-    #[arg(long)]
+    #[arg(long, group = "which")]
     report: bool,
+    /// The JSON Schema of `tms diff --format json`
+    #[arg(long, group = "which")]
+    diff: bool,
+    /// The JSON Schema of `tms rules list --json`
+    #[arg(long, group = "which")]
+    rules: bool,
 }
 
 pub fn run(args: Args) -> i32 {
-    if args.report {
-        return super::write_output(args.output.as_ref(), tms_report::json::SCHEMA.as_bytes());
+    let shipped = if args.report {
+        Some(tms_report::json::SCHEMA)
+    } else if args.diff {
+        Some(tms_report::diff::SCHEMA)
+    } else if args.rules {
+        Some(tms_report::rule_list::SCHEMA)
+    } else {
+        None
+    };
+    if let Some(schema) = shipped {
+        return super::write_output(args.output.as_ref(), schema.as_bytes());
     }
     let mut text =
         serde_json::to_string_pretty(&tms_model::schema::model_schema()).unwrap_or_default();

@@ -5,7 +5,7 @@ use crate::progress::Progress;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Model files (YAML or JSON)
+    /// Model files (YAML or JSON); `-` reads one from stdin
     #[arg(required = true)]
     models: Vec<PathBuf>,
     /// Treat warnings as errors
@@ -23,7 +23,8 @@ pub fn run(args: Args) -> i32 {
         many => Progress::items(many.len(), "validating"),
     };
     for path in &args.models {
-        progress.set_message(path.display().to_string());
+        let name = tms_syntax::source::display_name(path);
+        progress.set_message(name.clone());
         let result = tms_formats::load::load_path(path);
         progress.suspend(|| match result {
             Ok(loaded) => {
@@ -36,7 +37,7 @@ pub fn run(args: Args) -> i32 {
                     let m = &loaded.model;
                     errln!(
                         "{}: {}: {} elements, {} flows, {} boundaries, {} data assets{}",
-                        path.display(),
+                        name,
                         if args.strict && n > 0 {
                             "invalid under --strict"
                         } else {
@@ -59,7 +60,7 @@ pub fn run(args: Args) -> i32 {
                 let errors = diags.errors().count();
                 errln!(
                     "{}: invalid: {errors} error{}",
-                    path.display(),
+                    name,
                     if errors == 1 { "" } else { "s" }
                 );
                 code = EXIT_INVALID;

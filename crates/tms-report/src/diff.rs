@@ -18,6 +18,13 @@ use tms_model::{Model, Severity, Status};
 use tms_rules::engine::{Analysis, Finding};
 use tms_rules::library::Library;
 
+/// The version of the JSON diff's shape; it changes only with the schema.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The JSON Schema of `tms diff --format json`, as shipped in the binary
+/// (`tms schema --diff`).
+pub const SCHEMA: &str = include_str!("../schemas/diff-1.schema.json");
+
 /// One analysed version of the model.
 #[derive(Clone, Copy)]
 pub struct Side<'a> {
@@ -103,6 +110,8 @@ pub struct ModelRef<'a> {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Diff<'a> {
+    pub format_version: u32,
+    pub tool: crate::json::Tool,
     pub old: ModelRef<'a>,
     pub new: ModelRef<'a>,
     pub added: Vec<Entry<'a>>,
@@ -227,6 +236,8 @@ pub fn diff<'a>(old: Side<'a>, new: Side<'a>) -> Diff<'a> {
     let questions_added = questions_only_in(new, old);
     let questions_answered = questions_only_in(old, new);
     Diff {
+        format_version: FORMAT_VERSION,
+        tool: crate::json::Tool::TMS,
         old: ModelRef {
             title: &old.model.title,
             file: &old.model.file,

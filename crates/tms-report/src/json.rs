@@ -23,10 +23,18 @@ pub const FORMAT_VERSION: u32 = 2;
 /// The JSON Schema of this report (`tms schema --report`).
 pub const SCHEMA: &str = include_str!("../schemas/report-2.schema.json");
 
-#[derive(Serialize)]
-struct Tool {
-    name: &'static str,
-    version: &'static str,
+/// The producer every JSON output of tms names (`tool: {name, version}`).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl Tool {
+    pub const TMS: Tool = Tool {
+        name: "tms",
+        version: env!("CARGO_PKG_VERSION"),
+    };
 }
 
 #[derive(Serialize)]
@@ -243,10 +251,7 @@ pub fn write(
 ) -> std::io::Result<()> {
     let report = Report {
         format_version: FORMAT_VERSION,
-        tool: Tool {
-            name: "tms",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: Tool::TMS,
         model: ModelRef {
             title: &model.title,
             file: &model.file,

@@ -10,6 +10,7 @@ pub mod json;
 pub mod json1;
 pub mod markdown;
 pub mod md;
+pub mod rule_list;
 pub mod sarif;
 pub mod stix;
 pub mod template;

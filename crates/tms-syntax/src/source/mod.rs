@@ -148,7 +148,37 @@ pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// The path that stands for standard input (`tms check -`).
+pub const STDIN_PATH: &str = "-";
+
+/// The name standard input has in messages and reports (`<stdin>:3:7`).
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Whether a path given on the command line means standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == STDIN_PATH
+}
+
+/// How an input is named in messages: as written, or `<stdin>` for `-`.
+pub fn display_name(path: &Path) -> String {
+    if is_stdin(path) {
+        STDIN_NAME.to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Set once standard input has been read: it can be read only once, so a
+/// second `-` (`tms diff - -`, `--rules -` beside a model from `-`) is an
+/// error rather than an empty file.
+static STDIN_TAKEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Reads a model file, or standard input for `-`, refusing what cannot be a
+/// model before spending memory on it. Standard input is bounded like a file.
 pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
+    if is_stdin(path) {
+        return read_stdin();
+    }
     let name = path.display().to_string();
     let at_start = |msg: String| Diagnostic::error(&name, Pos::new(1, 1), msg);
     let meta = std::fs::metadata(path)
@@ -169,11 +199,43 @@ pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
     // limit holds on the bytes actually read, never on what the file claims.
     let bytes = read_bounded(path, limit)
         .map_err(|e| at_start(format!("cannot read the file: {}", io_reason(&e))))?;
+    from_bytes(path, name, bytes, limit)
+}
+
+fn read_stdin() -> Result<SourceFile, Diagnostic> {
+    use std::io::Read;
+    let at_start = |msg: String| Diagnostic::error(STDIN_NAME, Pos::new(1, 1), msg);
+    if STDIN_TAKEN.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return Err(
+            at_start("standard input was already read for another `-`".into())
+                .with_hint("give `-` once; save the other input to a file"),
+        );
+    }
+    let limit = max_file_bytes();
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| at_start(format!("cannot read standard input: {}", io_reason(&e))))?;
+    from_bytes(Path::new(STDIN_PATH), STDIN_NAME.to_string(), bytes, limit)
+}
+
+/// The checks every input goes through once read: the size limit, UTF-8, a
+/// byte-order mark.
+fn from_bytes(
+    path: &Path,
+    name: String,
+    bytes: Vec<u8>,
+    limit: u64,
+) -> Result<SourceFile, Diagnostic> {
     if bytes.len() as u64 > limit {
         let (_, max) = sizes(limit, limit);
-        return Err(at_start(format!(
-            "the input is above the {max} limit (a device or a pipe that does not end?)"
-        ))
+        return Err(Diagnostic::error(
+            &name,
+            Pos::new(1, 1),
+            format!("the input is above the {max} limit (a device or a pipe that does not end?)"),
+        )
         .with_hint("split the model, or raise the limit with TMS_MAX_FILE_BYTES"));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
