@@ -25,7 +25,7 @@ const NO_MITIGATING_ATTRIBUTE: &[(&str, &str)] = &[
 ];
 
 fn builtin() -> Library {
-    Library::builtin().unwrap_or_else(|d| {
+    Library::builtin_with_fixtures().unwrap_or_else(|d| {
         panic!(
             "the built-in library does not load:\n{}",
             d.0.iter()

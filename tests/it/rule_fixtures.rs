@@ -10,7 +10,7 @@ use tms_rules::library::Library;
 use tms_rules::{Rule, Stride};
 
 fn builtin() -> Library {
-    match Library::builtin() {
+    match Library::builtin_with_fixtures() {
         Ok(l) => l,
         Err(d) => panic!(
             "the built-in library does not load:\n{}",

@@ -341,6 +341,19 @@ pub fn read_value(r: &mut Reader, node: &Node, def: &AttrDef) -> Option<Value> {
 mod tests {
     use super::*;
 
+    /// The engine orders questions (`ATTRIBUTE@ITEM`) by name, then item,
+    /// which equals the order of the id strings only while names are letters.
+    #[test]
+    fn names_are_letters_only() {
+        for a in ATTRS {
+            assert!(
+                a.name.chars().all(|c| c.is_ascii_alphabetic()),
+                "{}",
+                a.name
+            );
+        }
+    }
+
     #[test]
     fn names_are_unique() {
         for (i, a) in ATTRS.iter().enumerate() {

@@ -76,11 +76,12 @@ pub struct Analysis {
 const PARALLEL_THRESHOLD: usize = 2_000;
 
 pub fn analyze(model: &Model, lib: &Library) -> Analysis {
-    let (findings, unknowns, exhausted) = match_rules(model, lib);
+    let order = IdOrder::of(model);
+    let (findings, unknowns, exhausted) = match_rules(model, lib, &order);
     let mut findings = merge_by_cause(model, lib, findings);
     let reach = crate::assess::Reach::of(model);
     assess(model, lib, &reach, &mut findings);
-    let questions = questions(model, lib, &reach, unknowns);
+    let questions = questions(model, lib, &reach, &order, unknowns);
     let mut warnings = apply_triage(model, lib, &mut findings, tms_syntax::dates::today());
     for (r, t) in exhausted {
         let rule = &lib.rules[r];
@@ -194,6 +195,7 @@ fn questions(
     model: &Model,
     lib: &Library,
     reach: &crate::assess::Reach,
+    order: &IdOrder,
     unknowns: Vec<Unknown>,
 ) -> Vec<Question> {
     let mut index: tms_syntax::fxhash::FxHashMap<(TargetRef, AttrId), usize> = Default::default();
@@ -225,12 +227,19 @@ fn questions(
     for q in &mut out {
         q.rules.sort_unstable();
         q.rules.dedup();
-        q.targets.sort_unstable();
+        q.targets.sort_unstable_by_key(|t| order.rank(*t));
         q.targets.dedup();
-        q.targets
-            .sort_by(|a, b| target_id(model, *a).cmp(target_id(model, *b)));
     }
-    out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    // By id, `ATTRIBUTE@ITEM`: attribute names are letters only, so comparing
+    // the names and then the items' places gives the order of the id strings
+    // ("isEncrypted@…" before "isEncryptedAtRest@…", as '@' sorts before letters).
+    out.sort_unstable_by(|a, b| {
+        a.attr
+            .def()
+            .name
+            .cmp(b.attr.def().name)
+            .then_with(|| order.rank(a.item).cmp(&order.rank(b.item)))
+    });
     out
 }
 
@@ -322,25 +331,56 @@ pub fn target_id(model: &Model, t: TargetRef) -> &str {
     }
 }
 
-/// Targets in scope (out-of-scope ones are skipped, as in pytm), by id.
-fn targets_in_id_order(model: &Model) -> Vec<TargetRef> {
-    let mut targets: Vec<TargetRef> = model
-        .elements
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.attrs.flag(IN_SCOPE))
-        .map(|(i, _)| TargetRef::Element(i))
-        .chain(
-            model
-                .flows
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| f.attrs.flag(IN_SCOPE))
-                .map(|(i, _)| TargetRef::Flow(i)),
-        )
-        .collect();
-    targets.sort_unstable_by(|a, b| target_id(model, *a).cmp(target_id(model, *b)));
-    targets
+/// Every element and flow in id order, and each one's place in it: sorting
+/// by place compares integers where sorting by id would compare strings (a
+/// large model has a million questions whose ids share long prefixes).
+struct IdOrder {
+    sorted: Vec<TargetRef>,
+    element_rank: Vec<u32>,
+    flow_rank: Vec<u32>,
+}
+
+impl IdOrder {
+    fn of(model: &Model) -> IdOrder {
+        let mut sorted: Vec<TargetRef> = (0..model.elements.len())
+            .map(TargetRef::Element)
+            .chain((0..model.flows.len()).map(TargetRef::Flow))
+            .collect();
+        sorted.sort_unstable_by(|a, b| target_id(model, *a).cmp(target_id(model, *b)));
+        let mut element_rank = vec![0; model.elements.len()];
+        let mut flow_rank = vec![0; model.flows.len()];
+        for (rank, t) in sorted.iter().enumerate() {
+            let rank = u32::try_from(rank).unwrap_or(u32::MAX);
+            match t {
+                TargetRef::Element(e) => element_rank[*e] = rank,
+                TargetRef::Flow(f) => flow_rank[*f] = rank,
+            }
+        }
+        IdOrder {
+            sorted,
+            element_rank,
+            flow_rank,
+        }
+    }
+
+    fn rank(&self, t: TargetRef) -> u32 {
+        match t {
+            TargetRef::Element(e) => self.element_rank[e],
+            TargetRef::Flow(f) => self.flow_rank[f],
+        }
+    }
+
+    /// Targets in scope (out-of-scope ones are skipped, as in pytm), by id.
+    fn in_scope(&self, model: &Model) -> Vec<TargetRef> {
+        self.sorted
+            .iter()
+            .copied()
+            .filter(|t| match t {
+                TargetRef::Element(e) => model.elements[*e].attrs.flag(IN_SCOPE),
+                TargetRef::Flow(f) => model.flows[*f].attrs.flag(IN_SCOPE),
+            })
+            .collect()
+    }
 }
 
 /// Every finding, sorted by id. Targets are visited in id order and each
@@ -353,7 +393,7 @@ type ChunkResult = (Vec<Vec<TargetRef>>, Vec<Unknown>, Vec<(usize, TargetRef)>);
 /// (with the first target they did so on).
 type Matched = (Vec<Finding>, Vec<Unknown>, Vec<(usize, TargetRef)>);
 
-fn match_rules(model: &Model, lib: &Library) -> Matched {
+fn match_rules(model: &Model, lib: &Library, order: &IdOrder) -> Matched {
     let graph = Graph::build(model);
     let ctx2 = Ctx {
         model,
@@ -373,7 +413,7 @@ fn match_rules(model: &Model, lib: &Library) -> Matched {
                 .collect()
         })
         .collect();
-    let targets = targets_in_id_order(model);
+    let targets = order.in_scope(model);
     let eval_chunk = |chunk: &[TargetRef]| -> ChunkResult {
         let mut st = condition::eval::State::default();
         let mut buckets = vec![Vec::new(); lib.rules.len()];
