@@ -603,3 +603,69 @@ fn labels_that_are_not_xml_characters_keep_svg_valid_and_long_labels_are_clipped
         "a clipped label draws fast"
     );
 }
+
+#[test]
+fn yaml_1_1_booleans_are_text_so_ids_survive_and_fields_say_what_to_write() {
+    // Threagile keys and ids `no` / `yes` stay ids (YAML 1.1 made them
+    // "false" / "true", which hid a cycle through them).
+    let tg = write(
+        "yes-no.threagile.yaml",
+        "threagile_version: 1.0.0\ntitle: t\ntechnical_assets:\n  no:\n    id: no\n    type: process\n    technology: web-server\n    communication_links:\n      l1:\n        target: yes\n        protocol: https\n  yes:\n    id: yes\n    type: datastore\n    technology: database\n",
+    );
+    let out = tms(&["import", path(&tg), "--from", "threagile"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let yaml = String::from_utf8_lossy(&out.stdout);
+    assert!(yaml.contains("id: \"no\""), "{yaml}");
+    assert!(yaml.contains("id: \"yes\""), "{yaml}");
+    assert!(!yaml.contains("\"false\""), "{yaml}");
+    // In our own format a boolean written `yes` is an error with the fix.
+    let model = write(
+        "yes.yaml",
+        "title: t\nelements:\n  - {id: a, type: process, name: A, isHardened: yes}\n",
+    );
+    let out = tms(&["validate", path(&model)]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(":3:49: error: `isHardened` must be a boolean, found the text \"yes\""),
+        "{err}"
+    );
+    assert!(err.contains("help: write true"), "{err}");
+}
+
+#[test]
+fn threat_dragon_cells_with_one_id_twice_are_an_error() {
+    let cell = r#"{"id": "c1", "shape": "process", "position": {"x": 0, "y": 0}, "size": {"width": 10, "height": 10}, "data": {"type": "tm.Process", "name": "P"}}"#;
+    let td = write(
+        "dup-cells.json",
+        &format!(
+            r#"{{"version": "2.2.0", "summary": {{"title": "t"}}, "detail": {{"diagrams": [{{"title": "d", "diagramType": "STRIDE", "cells": [{cell}, {cell}]}}]}}}}"#
+        ),
+    );
+    let out = tms(&["import", path(&td), "--from", "threat-dragon"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("the cell id \"c1\" is used twice (first at line 1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn otm_warnings_show_huge_numbers_compactly() {
+    let otm = write(
+        "huge.otm.json",
+        r#"{"otmVersion": "0.2.0", "project": {"name": "p", "id": "p"}, "trustZones": [{"id": "z", "name": "Z", "risk": {"trustRating": 50}}], "components": [], "dataflows": [], "threats": [{"id": "t1", "name": "T", "categories": ["S"], "risk": {"likelihood": -1e308, "impact": 50}}]}"#,
+    );
+    let out = tms(&["import", path(&otm), "--from", "otm"]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("`likelihood` is -1e308; OTM rates from 0 to 100"),
+        "{err}"
+    );
+    assert!(!err.contains("0000000000"), "{err}");
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("a UTF-8 scratch path")
+}

@@ -72,7 +72,7 @@ impl<'a> Reader<'a> {
         match &node.kind {
             NodeKind::Str(s) => Some(s.clone()),
             NodeKind::Int(i) => Some(i.to_string()),
-            NodeKind::Float(f) => Some(f.to_string()),
+            NodeKind::Float(f) => Some(show_float(*f)),
             NodeKind::Null => None,
             _ => {
                 self.wrong_type(node, what, "a string");
@@ -90,6 +90,22 @@ impl<'a> Reader<'a> {
                     format!("{what} must be a boolean, found the string \"{s}\""),
                 )
                 .hint = Some(format!("write {} without quotes", s.to_ascii_lowercase()));
+                None
+            }
+            NodeKind::Str(s)
+                if matches!(
+                    s.to_ascii_lowercase().as_str(),
+                    "yes" | "no" | "on" | "off" | "y" | "n"
+                ) =>
+            {
+                let yes = matches!(s.to_ascii_lowercase().as_str(), "yes" | "on" | "y");
+                self.error(
+                    node.pos,
+                    format!("{what} must be a boolean, found the text \"{s}\""),
+                )
+                .hint = Some(format!(
+                    "write {yes}: YAML 1.2 and JSON read `{s}` as text, not as a boolean"
+                ));
                 None
             }
             _ => {
@@ -131,7 +147,7 @@ impl<'a> Reader<'a> {
         // value rather than a wrong type: the error lists the choices either way.
         let s = match &node.kind {
             NodeKind::Int(i) => i.to_string(),
-            NodeKind::Float(f) => f.to_string(),
+            NodeKind::Float(f) => show_float(*f),
             NodeKind::Bool(b) => b.to_string(),
             _ => self.string(node, what)?,
         };
@@ -166,5 +182,30 @@ impl<'a> Reader<'a> {
             self.error(key.pos, format!("unknown key `{}` in {context}", key.name))
                 .hint = hint;
         }
+    }
+}
+
+/// A number as a message shows it: Rust writes `-1e308` out as 309 digits, so
+/// very large and very small magnitudes use an exponent.
+pub fn show_float(x: f64) -> String {
+    let a = x.abs();
+    if a != 0.0 && !(1e-6..1e16).contains(&a) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
+#[cfg(test)]
+mod float_tests {
+    use super::show_float;
+
+    #[test]
+    fn huge_and_tiny_numbers_are_shown_with_an_exponent() {
+        assert_eq!(show_float(-1e308), "-1e308");
+        assert_eq!(show_float(2.5e-9), "2.5e-9");
+        assert_eq!(show_float(1.5), "1.5");
+        assert_eq!(show_float(0.0), "0");
+        assert_eq!(show_float(101.0), "101");
     }
 }

@@ -509,9 +509,13 @@ impl Otm<'_> {
             }
         };
         if !(0.0..=100.0).contains(&x) {
-            self.b
-                .r
-                .warning(v.pos, format!("`{key}` is {x}; OTM rates from 0 to 100"));
+            self.b.r.warning(
+                v.pos,
+                format!(
+                    "`{key}` is {}; OTM rates from 0 to 100",
+                    tms_syntax::reader::show_float(x)
+                ),
+            );
         }
         Some(x.clamp(0.0, 100.0))
     }

@@ -255,9 +255,28 @@ impl Dragon<'_> {
         let mut boxes: Vec<(BoundaryIdx, Rect)> = Vec::new();
         let mut lines: Vec<(Vec<(f64, f64)>, &Node)> = Vec::new();
         let mut flows: Vec<&Node> = Vec::new();
+        let mut seen: tms_syntax::fxhash::FxHashMap<&str, tms_syntax::source::Pos> =
+            Default::default();
         for c in cells {
             if self.b.r.map(c, "a cell").is_none() {
                 continue;
+            }
+            // A copied cell keeps its id; flows name their ends by id, so a
+            // second cell with it would silently take the first one's flows.
+            if let Some(id) = c.str_at("id") {
+                if let Some(first) = seen.insert(id, c.pos) {
+                    self.b
+                        .r
+                        .error(
+                            c.pos,
+                            format!(
+                                "the cell id \"{id}\" is used twice (first at line {}, column {})",
+                                first.line, first.col
+                            ),
+                        )
+                        .hint = Some("give each cell its own id, or remove the copy".into());
+                    continue;
+                }
             }
             let shape = c.str_at("shape").unwrap_or("");
             let data_type = c

@@ -24,6 +24,11 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     let mut options = Options::default();
     options.budget = Some(budget);
     options.with_snippet = false;
+    // YAML 1.2: `yes`, `no`, `on` and `off` are text. YAML 1.1 read them as
+    // booleans, which turned a Threagile asset `id: no` into "false" (and a
+    // country code `NO` into a boolean); where a boolean is expected, the
+    // reader says to write true or false.
+    options.strict_booleans = true;
     match serde_saphyr::from_str_with_options::<Option<YNode>>(text, options) {
         Ok(Some(YNode(node))) => Ok(node),
         Ok(None) => match first_content_line(text) {
