@@ -34,9 +34,14 @@ fuzz_target!(|data: &[u8]| {
     for (targets, items) in [
         (
             Targets::ELEMENTS,
-            (0..model.elements.len()).map(TargetRef::Element).collect::<Vec<_>>(),
+            (0..model.elements.len())
+                .map(TargetRef::Element)
+                .collect::<Vec<_>>(),
         ),
-        (Targets::FLOW, (0..model.flows.len()).map(TargetRef::Flow).collect()),
+        (
+            Targets::FLOW,
+            (0..model.flows.len()).map(TargetRef::Flow).collect(),
+        ),
     ] {
         let Ok(compiled) = condition::compile(text, targets) else {
             continue;
