@@ -15,6 +15,12 @@ fn main() {
         .unwrap_or_default();
     files.retain(|p| p.extension().is_some_and(|e| e == "yaml"));
     files.sort();
+    // Without the rule files (a crate packaged without `rules/`) the binary
+    // would run with an empty library and report nothing: refuse to build.
+    assert!(
+        !files.is_empty(),
+        "no rules/*.yaml beside this crate (../../rules): the built-in library would be empty"
+    );
     let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR");
     let mut whole = String::from("&[\n");
     let mut lean = String::from("&[\n");
