@@ -56,7 +56,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
 pub fn tags(text: &str) -> Vec<(Pos, String)> {
     use serde_saphyr::granit_parser::{Event, Parser};
     let mut out = Vec::new();
-    if !text.contains('!') {
+    if !may_hold_a_tag(text) {
         return out;
     }
     for event in Parser::new_from_str(text) {
@@ -84,6 +84,22 @@ pub fn tags(text: &str) -> Vec<(Pos, String)> {
         }
     }
     out
+}
+
+/// Whether some `!` stands where a tag can start: at the start of the text,
+/// after white space, or after a flow indicator (`[`, `{`, `,`, `:`). The
+/// event pass above parses the whole text again, so prose such as "Don't!"
+/// must not trigger it; any `!` that might be a tag still does.
+fn may_hold_a_tag(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(i, c)| {
+        *c == b'!'
+            && (i == 0
+                || matches!(
+                    b[i - 1],
+                    b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b',' | b':'
+                ))
+    })
 }
 
 /// The first line that is not blank, a comment or a document marker.
@@ -433,6 +449,26 @@ impl<'de> Deserialize<'de> for YKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tags_are_found_wherever_they_can_start_and_prose_skips_the_scan() {
+        for text in [
+            "!secret x",
+            "a: !secret x",
+            "a:\n  - !!binary aGk=",
+            "a: [!x b]",
+            "{a: {b: !x c}}",
+            "{\"a\":!x b}",
+            "a: [b,!x c]",
+        ] {
+            assert!(may_hold_a_tag(text), "{text}");
+            assert_eq!(tags(text).len(), 1, "{text}");
+        }
+        for text in ["a: Don't!", "a: \"x!y\"", "a: b"] {
+            assert!(!may_hold_a_tag(text), "{text}");
+            assert!(tags(text).is_empty(), "{text}");
+        }
+    }
 
     #[test]
     fn keeps_positions() {
