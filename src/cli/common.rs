@@ -72,8 +72,8 @@ pub struct Analysed {
 }
 
 pub fn analyse(path: &Path, rules: &RuleArgs) -> Result<Analysed, i32> {
-    let library = load_library(rules)?;
-    let (loaded, analysis) = analyse_with(path, &library)?;
+    let mut library = load_library(rules)?;
+    let (loaded, analysis) = analyse_with(path, &mut library)?;
     Ok(Analysed {
         loaded,
         library,
@@ -82,8 +82,10 @@ pub fn analyse(path: &Path, rules: &RuleArgs) -> Result<Analysed, i32> {
 }
 
 /// Loads and analyses one model with a loaded library, printing warnings; a
-/// large model shows a spinner on a terminal meanwhile.
-pub fn analyse_with(path: &Path, library: &Library) -> Result<(Loaded, Analysis), i32> {
+/// large model shows a spinner on a terminal meanwhile. The library takes
+/// the model's own threats as rules (replacing any earlier model's), so
+/// reports on the result must use this library.
+pub fn analyse_with(path: &Path, library: &mut Library) -> Result<(Loaded, Analysis), i32> {
     let mut progress = Progress::for_model(path);
     let name = tms_syntax::source::display_name(path);
     progress.set_message(format!("reading {name}"));
@@ -96,6 +98,12 @@ pub fn analyse_with(path: &Path, library: &Library) -> Result<(Loaded, Analysis)
         m.elements.len(),
         m.flows.len()
     ));
+    let clashes = library.set_model_threats(m);
+    if clashes.has_errors() {
+        progress.finish();
+        print_diagnostics(&clashes);
+        return Err(super::EXIT_INVALID);
+    }
     let analysis = analyze(m, library);
     progress.finish();
     print_diagnostics(&analysis.warnings);

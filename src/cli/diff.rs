@@ -44,14 +44,16 @@ pub fn run(args: Args) -> i32 {
     ) {
         return code;
     }
-    let library = match load_library(&args.rules) {
+    let mut old_library = match load_library(&args.rules) {
         Ok(l) => l,
         Err(code) => return code,
     };
+    // Each side holds its own model's threats as rules.
+    let mut new_library = old_library.clone();
     // Both models are read before either is reported on, so a broken one
     // shows all its errors even when the other is broken too.
-    let old = analyse_with(&args.old, &library);
-    let new = analyse_with(&args.new, &library);
+    let old = analyse_with(&args.old, &mut old_library);
+    let new = analyse_with(&args.new, &mut new_library);
     let ((old_loaded, old_analysis), (new_loaded, new_analysis)) = match (old, new) {
         (Ok(o), Ok(n)) => (o, n),
         (Err(code), _) | (_, Err(code)) => return code,
@@ -59,12 +61,12 @@ pub fn run(args: Args) -> i32 {
     let d = diff(
         Side {
             model: &old_loaded.model,
-            lib: &library,
+            lib: &old_library,
             analysis: &old_analysis,
         },
         Side {
             model: &new_loaded.model,
-            lib: &library,
+            lib: &new_library,
             analysis: &new_analysis,
         },
     );

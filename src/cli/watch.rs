@@ -259,7 +259,7 @@ impl Watch {
     /// Loads the rules and the model and analyses it; prints the problems and
     /// gives `None` when either is invalid. Warnings are printed when they change.
     fn analyse(&mut self) -> Option<Run> {
-        let library = self
+        let mut library = self
             .args
             .rules
             .library()
@@ -268,6 +268,11 @@ impl Watch {
         let loaded = tms_formats::load::load_path(&self.args.model)
             .map_err(|d| print_diagnostics(&d))
             .ok()?;
+        let clashes = library.set_model_threats(&loaded.model);
+        if clashes.has_errors() {
+            print_diagnostics(&clashes);
+            return None;
+        }
         let analysis = analyze(&loaded.model, &library);
         if analysis.warnings.has_errors() {
             print_diagnostics(&analysis.warnings);

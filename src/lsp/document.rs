@@ -23,6 +23,9 @@ pub struct Document {
     pub stale: bool,
     /// The last model that loaded, with its analysis; `current` when it is this text's.
     pub model: Option<(Loaded, Analysis)>,
+    /// The server's library with that model's threats as rules, when it has any:
+    /// its findings index into it.
+    pub threats_lib: Option<Library>,
     pub current: bool,
     /// Problems of this text: errors when it does not load, warnings when it does.
     pub problems: Vec<Problem>,
@@ -36,6 +39,7 @@ impl Document {
             index: Index::default(),
             stale: true,
             model: None,
+            threats_lib: None,
             current: false,
             problems: Vec::new(),
         }
@@ -55,10 +59,21 @@ impl Document {
         }
         match load_source(&src) {
             Ok(loaded) => {
+                let own = (!loaded.model.threats.is_empty()).then(|| {
+                    let mut own = lib.clone();
+                    let clashes = own.set_model_threats(&loaded.model);
+                    (own, clashes)
+                });
+                let (lib, clashes) = match &own {
+                    Some((own, clashes)) => (own, clashes.0.clone()),
+                    None => (lib, Vec::new()),
+                };
                 let analysis = analyze(&loaded.model, lib);
                 self.problems = loaded.warnings.0.clone();
+                self.problems.extend(clashes);
                 self.problems.extend(analysis.warnings.0.iter().cloned());
                 self.model = Some((loaded, analysis));
+                self.threats_lib = own.map(|(own, _)| own);
                 self.current = true;
             }
             Err(d) => {
@@ -82,6 +97,12 @@ impl Document {
         let (id, kind, pos) = match t {
             TargetRef::Element(e) => (&model.elements[e].id, Kind::Element, model.elements[e].pos),
             TargetRef::Flow(f) => (&model.flows[f].id, Kind::Flow, model.flows[f].pos),
+            // A threat to the whole system: the top of the file.
+            TargetRef::Model => {
+                return self
+                    .text()
+                    .word_range_at(tms_syntax::source::Pos { line: 1, col: 1 })
+            }
         };
         match self
             .index
@@ -93,9 +114,15 @@ impl Document {
         }
     }
 
+    /// The library the current analysis indexes into.
+    pub fn library<'a>(&'a self, server: &'a Library) -> &'a Library {
+        self.threats_lib.as_ref().unwrap_or(server)
+    }
+
     /// Everything the editor should show: the problems, then the open
     /// findings (information) and the questions (hints) on their items.
     pub fn diagnostics(&self, lib: &Library) -> Vec<Diagnostic> {
+        let lib = self.library(lib);
         let text = self.text();
         let mut out: Vec<Diagnostic> = self.problems.iter().map(|p| problem(&text, p)).collect();
         let Some((loaded, an)) = self.analysed() else {

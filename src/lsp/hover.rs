@@ -15,6 +15,7 @@ use tms_rules::library::Library;
 use tms_rules::view::{closed_by, finding_view, question_view};
 
 pub fn hover(doc: &Document, lib: &Library, p: Position) -> Option<Hover> {
+    let lib = doc.library(lib);
     let text = doc.text();
     let (word, start, end) = text.word_at(p)?;
     let markdown = if let Some(o) = doc.index.occurrence_at(p).filter(|_| !doc.stale) {

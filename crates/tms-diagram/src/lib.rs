@@ -131,6 +131,8 @@ impl Worst {
             let slot = match f.target {
                 TargetRef::Element(e) => w.elements.get_mut(e),
                 TargetRef::Flow(i) => w.flows.get_mut(i),
+                // A threat to the whole system colours no one part of it.
+                TargetRef::Model => None,
             };
             if let Some(slot) = slot {
                 *slot = (*slot).max(Some(sev));

@@ -10,6 +10,7 @@ pub mod imported;
 pub mod risk;
 pub mod roles;
 pub mod schema;
+pub mod threat;
 pub mod validate;
 
 pub use attrs::{AttrDef, AttrId, AttrType, ATTRS};
@@ -17,6 +18,7 @@ pub use enums::{
     Classification, DatastoreType, ElementKind, Lifetime, Likelihood, Severity, Status, Stride,
     Targets, TlsVersion,
 };
+pub use threat::Threat;
 
 use tms_syntax::source::Pos;
 
@@ -131,6 +133,13 @@ const SET_WORDS: usize = 2;
 const _: () = assert!(attrs::ATTRS.len() <= SET_WORDS * 64, "widen Attrs::set");
 
 impl Attrs {
+    /// Nothing set: what the system as a whole holds.
+    pub const EMPTY: Attrs = Attrs {
+        set: [0; SET_WORDS],
+        derived: [0; SET_WORDS],
+        values: Vec::new(),
+    };
+
     fn bit(id: AttrId) -> (usize, u64) {
         let i = id.0 as usize;
         (i / 64, 1u64 << (i % 64))
@@ -471,6 +480,8 @@ pub struct Model {
     pub elements: Vec<Element>,
     pub flows: Vec<Flow>,
     pub triage: Vec<TriageEntry>,
+    /// Threats the team wrote down or an import carried over (`threats:`).
+    pub threats: Vec<Threat>,
     pub mappings: Option<Mappings>,
     /// When the model was last revised (`YYYY-MM-DD` or an RFC 3339 timestamp); exports date their objects with it.
     pub date: Option<String>,

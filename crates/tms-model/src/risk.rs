@@ -93,6 +93,24 @@ pub fn dread_score(d: &Dread) -> f64 {
     (f64::from(sum) / 5.0 * 10.0).round() / 10.0
 }
 
+/// A DREAD mean's severity band: 9 and above critical, 7 high, 4 medium,
+/// above 0 low (the usual thirds of DREAD's 0-10 scale, with its top decile
+/// critical, as CVSS does).
+pub fn severity_of_dread(score: f64) -> Severity {
+    match score {
+        s if s >= 9.0 => Severity::Critical,
+        s if s >= 7.0 => Severity::High,
+        s if s >= 4.0 => Severity::Medium,
+        s if s > 0.0 => Severity::Low,
+        _ => Severity::Info,
+    }
+}
+
+/// A CVSS score's qualitative rating as our severity ("none" is info).
+pub fn severity_of_cvss(score: &CvssScore) -> Severity {
+    Severity::parse(score.severity).unwrap_or(Severity::Info)
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CvssScore {
     pub vector: String,

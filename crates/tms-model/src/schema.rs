@@ -119,6 +119,15 @@ fn mappings_schema() -> J {
     }})
 }
 
+fn dread_schema() -> J {
+    let factor = json!({"type": "integer", "minimum": 0, "maximum": 10});
+    json!({"type": "object", "additionalProperties": false,
+        "required": ["damage", "reproducibility", "exploitability", "affectedUsers", "discoverability"],
+        "properties": {
+            "damage": factor, "reproducibility": factor, "exploitability": factor,
+            "affectedUsers": factor, "discoverability": factor}})
+}
+
 pub fn model_schema() -> J {
     let elements: Vec<J> = ElementKind::ALL
         .iter()
@@ -143,15 +152,25 @@ pub fn model_schema() -> J {
         "expires": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
         "severity": enum_of(Severity::spellings()),
         "cvss": {"type": "string"},
-        "dread": {"type": "object", "additionalProperties": false,
-            "required": ["damage", "reproducibility", "exploitability", "affectedUsers", "discoverability"],
-            "properties": {
-                "damage": {"type": "integer", "minimum": 0, "maximum": 10},
-                "reproducibility": {"type": "integer", "minimum": 0, "maximum": 10},
-                "exploitability": {"type": "integer", "minimum": 0, "maximum": 10},
-                "affectedUsers": {"type": "integer", "minimum": 0, "maximum": 10},
-                "discoverability": {"type": "integer", "minimum": 0, "maximum": 10}}},
+        "dread": {"$ref": "#/$defs/dread"},
         "mappings": {"$ref": "#/$defs/mappings"}}});
+    let threat = json!({"type": "object", "additionalProperties": false, "required": ["id", "title"], "properties": {
+        "id": id(), "title": {"type": "string", "minLength": 1}, "description": {"type": "string"},
+        "stride": {"anyOf": [
+            {"type": "string", "pattern": "^[STRIDEstride]+$"},
+            {"type": "array", "items": enum_of(Stride::ALL.iter().flat_map(|s| [s.as_str(), s.long_name()]))}]},
+        "affects": {"type": "array", "items": {"type": "string"}, "description": "Ids of the elements and flows the threat affects; none for a threat to the whole system."},
+        "severity": enum_of(Severity::spellings()),
+        "likelihood": enum_of(Likelihood::ALL.iter().map(|l| l.as_str())),
+        "cvss": {"type": "string"},
+        "dread": {"$ref": "#/$defs/dread"},
+        "status": enum_of(Status::spellings()),
+        "justification": {"type": "string"},
+        "mitigations": strings(),
+        "owner": {"type": "string"}, "ticket": {"type": "string"},
+        "expires": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+        "mappings": {"$ref": "#/$defs/mappings"},
+        "references": strings()}});
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://tms.dev/schema/model.json",
@@ -174,8 +193,9 @@ pub fn model_schema() -> J {
             "elements": {"type": "array", "items": {"oneOf": elements}},
             "flows": {"type": "array", "items": {"$ref": "#/$defs/flow"}},
             "triage": {"type": "array", "items": triage},
+            "threats": {"type": "array", "items": threat},
             "mappings": {"$ref": "#/$defs/mappings"}
         },
-        "$defs": {"flow": flow_schema(), "mappings": mappings_schema()}
+        "$defs": {"flow": flow_schema(), "mappings": mappings_schema(), "dread": dread_schema()}
     })
 }

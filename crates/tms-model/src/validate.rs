@@ -92,38 +92,68 @@ pub fn warnings(model: &Model) -> Diagnostics {
 
     let today = tms_syntax::dates::today();
     for t in &model.triage {
-        if t.status != Status::Open
-            && t.justification
-                .as_deref()
-                .is_none_or(|j| j.trim().is_empty())
-        {
+        let decision = Decision {
+            what: &t.finding,
+            status: t.status,
+            justification: t.justification.as_deref(),
+            expires: t.expires.as_deref(),
+            pos: t.pos,
+        };
+        decision.check(file, today, &mut d);
+    }
+    for t in &model.threats {
+        let decision = Decision {
+            what: &t.id,
+            status: t.status,
+            justification: t.justification.as_deref(),
+            expires: t.expires.as_deref(),
+            pos: t.pos,
+        };
+        decision.check(file, today, &mut d);
+    }
+    d
+}
+
+/// A team's decision, in a triage entry or on a stated threat: a closed one
+/// says why, and one past its date counts as open again.
+struct Decision<'a> {
+    what: &'a str,
+    status: Status,
+    justification: Option<&'a str>,
+    expires: Option<&'a str>,
+    pos: Pos,
+}
+
+impl Decision<'_> {
+    fn check(&self, file: &str, today: tms_syntax::dates::Date, d: &mut Diagnostics) {
+        if self.status != Status::Open && self.justification.is_none_or(|j| j.trim().is_empty()) {
             d.push(
                 Diagnostic::warning(
                     file,
-                    t.pos,
+                    self.pos,
                     format!(
                         "`{}` is marked {} without a justification",
-                        t.finding, t.status
+                        self.what, self.status
                     ),
                 )
                 .with_hint("say why in `justification`: the model is the record of the decision"),
             );
         }
-        if let Some(exp) = t.expires.as_deref().and_then(tms_syntax::dates::parse_date) {
-            if exp < today {
-                d.push(
-                    Diagnostic::warning(
-                        file,
-                        t.pos,
-                        format!(
-                            "the decision on `{}` expired on {exp}; the finding counts as open again",
-                            t.finding
-                        ),
-                    )
-                    .with_hint("review the decision, then move `expires` to a later date"),
-                );
-            }
+        let Some(exp) = self.expires.and_then(tms_syntax::dates::parse_date) else {
+            return;
+        };
+        if exp < today && self.status != Status::Open {
+            d.push(
+                Diagnostic::warning(
+                    file,
+                    self.pos,
+                    format!(
+                        "the decision on `{}` expired on {exp}; the finding counts as open again",
+                        self.what
+                    ),
+                )
+                .with_hint("review the decision, then move `expires` to a later date"),
+            );
         }
     }
-    d
 }

@@ -120,6 +120,7 @@ fn diagram_svg(model: &Model, lib: &Library, a: &Analysis) -> Option<String> {
         let slot = match f.target {
             TargetRef::Element(e) => elements.get_mut(e),
             TargetRef::Flow(x) => flows.get_mut(x),
+            TargetRef::Model => None,
         };
         if let Some((total, open)) = slot {
             *total += 1;
@@ -616,8 +617,10 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
     let slot = |t: TargetRef| match t {
         TargetRef::Element(e) => e,
         TargetRef::Flow(f) => ne + f,
+        // The last slot: threats to the system as a whole.
+        TargetRef::Model => ne + model.flows.len(),
     };
-    let mut per_target: Vec<Vec<usize>> = vec![Vec::new(); ne + model.flows.len()];
+    let mut per_target: Vec<Vec<usize>> = vec![Vec::new(); ne + model.flows.len() + 1];
     let mut per_stride: Vec<Vec<usize>> = vec![Vec::new(); Stride::ALL.len()];
     let mut matrix = [[(0usize, 0usize); 5]; 5];
     let mut findings = Vec::with_capacity(a.findings.len());
@@ -639,10 +642,11 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
             target_name: match f.target {
                 TargetRef::Element(e) => &model.elements[e].name,
                 TargetRef::Flow(x) => &model.flows[x].name,
+                TargetRef::Model => &model.title,
             },
             stride_names: rule.stride.iter().map(|s| s.long_name()).collect(),
-            owner: triage.and_then(|t| t.owner.as_deref()),
-            ticket: triage.and_then(|t| t.ticket.as_deref()),
+            owner: view.owner,
+            ticket: view.ticket,
             expires: triage.and_then(|t| t.expires.as_deref()),
             expired: f.expired.as_deref(),
             assumption: f.assumption.map(|x| model.assumptions[x].name.as_str()),
@@ -687,9 +691,10 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
             let (id, name, kind) = if s < ne {
                 let e = &model.elements[s];
                 (e.id.as_str(), e.name.as_str(), e.kind.as_str())
-            } else {
-                let f = &model.flows[s - ne];
+            } else if let Some(f) = model.flows.get(s - ne) {
                 (f.id.as_str(), f.name.as_str(), "flow")
+            } else {
+                ("", model.title.as_str(), "model")
             };
             Group {
                 id,

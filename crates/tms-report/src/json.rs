@@ -64,6 +64,7 @@ struct RuleEntry<'a> {
 #[serde(rename_all = "camelCase")]
 struct FindingEntry<'a> {
     id: &'a str,
+    source: &'static str,
     rules: Vec<&'a str>,
     title: &'a str,
     target: &'a str,
@@ -80,6 +81,10 @@ struct FindingEntry<'a> {
     justification: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     expired: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ticket: Option<&'a str>,
     location: Location<'a>,
 }
 
@@ -134,6 +139,7 @@ impl Serialize for Findings<'_> {
                 .collect();
             seq.serialize_element(&FindingEntry {
                 id: v.id,
+                source: v.source,
                 rules,
                 title: v.title,
                 target: v.target,
@@ -147,6 +153,8 @@ impl Serialize for Findings<'_> {
                 status: v.status,
                 justification: v.justification,
                 expired: f.expired.as_deref(),
+                owner: v.owner,
+                ticket: v.ticket,
                 location: v.location,
             })?;
         }

@@ -610,6 +610,7 @@ fn target_name<'a>(model: &'a Model, f: &Finding) -> &'a str {
     match f.target {
         tms_rules::condition::TargetRef::Element(e) => &model.elements[e].name,
         tms_rules::condition::TargetRef::Flow(x) => &model.flows[x].name,
+        tms_rules::condition::TargetRef::Model => &model.title,
     }
 }
 

@@ -358,6 +358,7 @@ impl Bundle {
                     let fl = &model.flows[x];
                     (vec![fl.source, fl.sink], format!(" on flow `{}`", fl.id))
                 }
+                TargetRef::Model => (Vec::new(), " on the whole system".to_string()),
             };
             let text = format!("finding {} ({}){on}", f.id, f.status.as_str());
             for e in ends {

@@ -99,6 +99,8 @@ impl Reach {
                 .map(|d| model.data[*d].classification)
                 .max(),
             TargetRef::Element(e) => self.data[e],
+            // The system holds all its data.
+            TargetRef::Model => model.data.iter().map(|d| d.classification).max(),
         }
     }
 
@@ -110,6 +112,8 @@ impl Reach {
                 // A flow is as exposed as the more exposed of its ends.
                 self.element(fl.source).max(self.element(fl.sink))
             }
+            // The system is as exposed as its most exposed part.
+            TargetRef::Model => Exposure::External,
         }
     }
 }

@@ -81,8 +81,20 @@ pub fn analyze(model: &Model, lib: &Library) -> Analysis {
     let mut findings = merge_by_cause(model, lib, findings);
     let reach = crate::assess::Reach::of(model);
     assess(model, lib, &reach, &mut findings);
+    let today = tms_syntax::dates::today();
+    let stated = crate::model_threats::findings(model, lib, today);
+    if !stated.is_empty() {
+        // The team's severity stands; exposure and data are shown, not applied.
+        let at = findings.len();
+        findings.extend(stated);
+        for f in &mut findings[at..] {
+            f.exposure = reach.exposure(model, f.target);
+            f.data = reach.data_class(model, f.target);
+        }
+        findings.sort_by(|a, b| a.id.cmp(&b.id));
+    }
     let questions = questions(model, lib, &reach, &order, unknowns);
-    let mut warnings = apply_triage(model, lib, &mut findings, tms_syntax::dates::today());
+    let mut warnings = apply_triage(model, lib, &mut findings, today);
     for (r, t) in exhausted {
         let rule = &lib.rules[r];
         warnings.push(
@@ -280,6 +292,7 @@ fn admits(model: &Model, rule: &crate::Rule, target: TargetRef) -> bool {
     let e = match target {
         TargetRef::Element(e) => e,
         TargetRef::Flow(f) => model.flows[f].sink,
+        TargetRef::Model => return true,
     };
     let Some(role) = model.elements[e].role.as_deref() else {
         return true;
@@ -328,6 +341,8 @@ pub fn target_id(model: &Model, t: TargetRef) -> &str {
     match t {
         TargetRef::Element(e) => &model.elements[e].id,
         TargetRef::Flow(f) => &model.flows[f].id,
+        // The system as a whole has no id; its findings are named by the threat alone.
+        TargetRef::Model => "",
     }
 }
 
@@ -354,6 +369,7 @@ impl IdOrder {
             match t {
                 TargetRef::Element(e) => element_rank[*e] = rank,
                 TargetRef::Flow(f) => flow_rank[*f] = rank,
+                TargetRef::Model => {}
             }
         }
         IdOrder {
@@ -367,6 +383,8 @@ impl IdOrder {
         match t {
             TargetRef::Element(e) => self.element_rank[e],
             TargetRef::Flow(f) => self.flow_rank[f],
+            // Before every element and flow, as "" sorts before every id.
+            TargetRef::Model => 0,
         }
     }
 
@@ -378,6 +396,7 @@ impl IdOrder {
             .filter(|t| match t {
                 TargetRef::Element(e) => model.elements[*e].attrs.flag(IN_SCOPE),
                 TargetRef::Flow(f) => model.flows[*f].attrs.flag(IN_SCOPE),
+                TargetRef::Model => false,
             })
             .collect()
     }
@@ -424,6 +443,7 @@ fn match_rules(model: &Model, lib: &Library, order: &IdOrder) -> Matched {
             let kind = match t {
                 TargetRef::Element(e) => model.elements[*e].kind as usize,
                 TargetRef::Flow(_) => 9,
+                TargetRef::Model => continue,
             };
             for r in &by_kind[kind] {
                 let rule = &lib.rules[*r];

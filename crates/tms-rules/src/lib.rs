@@ -5,6 +5,7 @@ pub mod condition;
 pub mod engine;
 pub mod explain;
 pub mod library;
+pub mod model_threats;
 pub mod pytm;
 pub mod view;
 
@@ -64,6 +65,9 @@ pub struct Rule {
     /// Our rules read an unset attribute as unknown (a question); pytm's
     /// library keeps pytm's meaning, where it has its default.
     pub three_valued: bool,
+    /// The model threat (index into `Model::threats`) this rule stands for:
+    /// its findings are of source "model" (`Library::set_model_threats`).
+    pub threat: Option<usize>,
 }
 
 #[derive(Debug, Clone)]

@@ -340,6 +340,7 @@ fn read_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
         except: role_names(r, node.get("except"), "except"),
         mitigated_by: mitigations(r, node.get("mitigatedBy"), &id),
         three_valued: true,
+        threat: None,
         id,
     })
 }

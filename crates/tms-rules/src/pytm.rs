@@ -134,6 +134,7 @@ pub fn read(root: &Node, file: &str) -> Result<Vec<Rule>, Diagnostics> {
             except: Vec::new(),
             mitigated_by: Vec::new(),
             three_valued: false,
+            threat: None,
             id,
         });
     }

@@ -24,6 +24,9 @@ pub struct Location<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct FindingView<'a> {
     pub id: &'a str,
+    /// `rules` when a rule of the library found it, `model` when the model's
+    /// `threats:` section states it.
+    pub source: &'static str,
     pub rule: &'a str,
     pub title: &'a str,
     pub target: &'a str,
@@ -42,12 +45,19 @@ pub struct FindingView<'a> {
     pub cvss: Option<CvssScore>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dread: Option<f64>,
+    /// Who owns the decision, and where the work is tracked: the triage
+    /// entry's, else the model threat's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<&'a str>,
 }
 
 pub fn target_type(model: &Model, t: TargetRef) -> &'static str {
     match t {
         TargetRef::Element(e) => model.elements[e].kind.as_str(),
         TargetRef::Flow(_) => "flow",
+        TargetRef::Model => "model",
     }
 }
 
@@ -55,6 +65,7 @@ pub fn target_pos(model: &Model, t: TargetRef) -> tms_syntax::source::Pos {
     match t {
         TargetRef::Element(e) => model.elements[e].pos,
         TargetRef::Flow(f) => model.flows[f].pos,
+        TargetRef::Model => tms_syntax::source::Pos { line: 1, col: 1 },
     }
 }
 
@@ -68,10 +79,14 @@ pub fn severity(model: &Model, _lib: &Library, f: &Finding) -> Severity {
 
 pub fn finding_view<'a>(model: &'a Model, lib: &'a Library, f: &'a Finding) -> FindingView<'a> {
     let rule = &lib.rules[f.rule];
-    let pos = target_pos(model, f.target);
+    let threat = rule.threat.and_then(|t| model.threats.get(t));
+    // A stated threat is decided where it is written; a rule's finding is
+    // where its target is.
+    let pos = threat.map_or_else(|| target_pos(model, f.target), |t| t.pos);
     let triage = f.triage.map(|t| &model.triage[t]);
     FindingView {
         id: &f.id,
+        source: if threat.is_some() { "model" } else { "rules" },
         rule: &rule.id,
         title: &rule.title,
         target: target_id(model, f.target),
@@ -94,7 +109,16 @@ pub fn finding_view<'a>(model: &'a Model, lib: &'a Library, f: &'a Finding) -> F
             .and_then(|t| t.cvss.as_deref())
             .or(rule.cvss.as_deref())
             .and_then(|v| tms_model::risk::cvss(v).ok()),
-        dread: triage.and_then(|t| t.dread.as_ref()).map(dread_score),
+        dread: triage
+            .and_then(|t| t.dread.as_ref())
+            .or(threat.and_then(|t| t.dread.as_ref()))
+            .map(dread_score),
+        owner: triage
+            .and_then(|t| t.owner.as_deref())
+            .or(threat.and_then(|t| t.owner.as_deref())),
+        ticket: triage
+            .and_then(|t| t.ticket.as_deref())
+            .or(threat.and_then(|t| t.ticket.as_deref())),
     }
 }
 
@@ -128,6 +152,7 @@ pub fn question_view<'a>(
     let name = match q.item {
         TargetRef::Element(e) => model.elements[e].name.as_str(),
         TargetRef::Flow(f) => model.flows[f].name.as_str(),
+        TargetRef::Model => model.title.as_str(),
     };
     let pos = target_pos(model, q.item);
     let ask = match def.ty {

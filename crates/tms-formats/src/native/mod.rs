@@ -1,5 +1,6 @@
 //! Our own model format (contract, section 1), from YAML or JSON.
 
+mod threats;
 pub mod write;
 
 use tms_syntax::fxhash::FxHashMap as HashMap;
@@ -23,6 +24,7 @@ const TOP_KEYS: &[&str] = &[
     "elements",
     "flows",
     "triage",
+    "threats",
     "mappings",
 ];
 const ELEMENT_KEYS: &[&str] = &[
@@ -235,11 +237,16 @@ pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
     if let Some(n) = root.get("triage") {
         model.triage = read_list(&mut r, n, "`triage`", read_triage);
     }
+    let mut threat_affects = Vec::new();
+    if let Some(n) = root.get("threats") {
+        (model.threats, threat_affects) = threats::read(&mut r, n);
+    }
     if let Some(n) = root.get("mappings") {
         model.mappings = read_mappings(&mut r, n);
     }
 
     resolve(&mut r, &mut model, &pending);
+    threats::resolve(&mut r, &mut model, &threat_affects);
     let diags = r.diags;
     if diags.has_errors() {
         (None, diags)
@@ -734,29 +741,10 @@ fn read_triage(r: &mut Reader, node: &Node) -> Option<TriageEntry> {
             ));
             None
         }
-        Some(n) => r.choice(
-            n,
-            "status",
-            Status::parse,
-            &Status::spellings().collect::<Vec<_>>(),
-        ),
+        Some(n) => threats::read_status(r, n),
     };
-    let expires = node.get("expires").and_then(|n| {
-        let s = r.text(n, "`expires`")?;
-        if tms_syntax::dates::parse_date(&s).is_none() {
-            r.error(n.pos, format!("`{s}` is not a date")).hint = Some(date_hint(&s));
-            return None;
-        }
-        Some(s)
-    });
-    let severity = node.get("severity").and_then(|n| {
-        r.choice(
-            n,
-            "severity",
-            Severity::parse,
-            &Severity::spellings().collect::<Vec<_>>(),
-        )
-    });
+    let expires = threats::read_expires(r, node);
+    let severity = threats::read_severity(r, node);
     let dread = node.get("dread").and_then(|n| read_dread(r, n));
     let mappings = node.get("mappings").and_then(|n| read_mappings(r, n));
     Some(TriageEntry {
@@ -769,13 +757,7 @@ fn read_triage(r: &mut Reader, node: &Node) -> Option<TriageEntry> {
         ticket: opt_text(r, node, "ticket"),
         expires,
         severity,
-        cvss: node.get("cvss").and_then(|n| {
-            let v = r.text(n, "`cvss`")?;
-            if let Err(e) = tms_model::risk::cvss(&v) {
-                r.error(n.pos, e);
-            }
-            Some(v)
-        }),
+        cvss: threats::read_cvss(r, node),
         dread,
         mappings,
         pos: node.pos,

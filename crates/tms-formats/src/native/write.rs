@@ -220,6 +220,12 @@ impl Writer<'_> {
                 self.triage(t);
             }
         }
+        if !m.threats.is_empty() {
+            self.line(0, "threats:");
+            for t in &m.threats {
+                self.threat(m, t);
+            }
+        }
         if let Some(mp) = &m.mappings {
             self.mappings(0, mp);
         }
@@ -306,19 +312,84 @@ impl Writer<'_> {
             self.kv(2, "cvss", &scalar(c));
         }
         if let Some(d) = &t.dread {
-            self.line(2, "dread:");
-            for (key, v) in [
-                ("damage", d.damage),
-                ("reproducibility", d.reproducibility),
-                ("exploitability", d.exploitability),
-                ("affectedUsers", d.affected_users),
-                ("discoverability", d.discoverability),
-            ] {
-                self.kv(3, key, &v.to_string());
-            }
+            self.dread(d);
         }
         if let Some(m) = &t.mappings {
             self.mappings(2, m);
+        }
+    }
+
+    fn dread(&mut self, d: &Dread) {
+        self.line(2, "dread:");
+        for (key, v) in [
+            ("damage", d.damage),
+            ("reproducibility", d.reproducibility),
+            ("exploitability", d.exploitability),
+            ("affectedUsers", d.affected_users),
+            ("discoverability", d.discoverability),
+        ] {
+            self.kv(3, key, &v.to_string());
+        }
+    }
+
+    fn threat(&mut self, m: &Model, t: &Threat) {
+        self.kv(1, "- id", &scalar(&t.id));
+        self.kv(2, "title", &scalar(&t.title));
+        self.text(2, "description", &t.description);
+        if !t.stride.is_empty() {
+            let letters: Vec<String> = t.stride.iter().map(|s| s.as_str().to_string()).collect();
+            self.list(2, "stride", &letters);
+        }
+        let affects: Vec<String> = t
+            .affects
+            .iter()
+            .map(|i| match *i {
+                Item::Element(e) => m.elements[e].id.clone(),
+                Item::Flow(f) => m.flows[f].id.clone(),
+                Item::Boundary(b) => m.boundaries[b].id.clone(),
+                Item::Data(d) => m.data[d].id.clone(),
+            })
+            .collect();
+        self.list(2, "affects", &affects);
+        if let Some(s) = t.severity {
+            self.kv(2, "severity", s.as_str());
+        }
+        if let Some(l) = t.likelihood {
+            self.kv(2, "likelihood", l.as_str());
+        }
+        if let Some(c) = &t.cvss {
+            self.kv(2, "cvss", &scalar(c));
+        }
+        if let Some(d) = &t.dread {
+            self.dread(d);
+        }
+        self.kv(2, "status", t.status.as_str());
+        if let Some(j) = &t.justification {
+            self.kv(2, "justification", &scalar(j));
+        }
+        if !t.mitigations.is_empty() {
+            self.line(2, "mitigations:");
+            for mitigation in &t.mitigations {
+                self.line(3, &format!("- {}", scalar(mitigation)));
+            }
+        }
+        for (key, v) in [
+            ("owner", &t.owner),
+            ("ticket", &t.ticket),
+            ("expires", &t.expires),
+        ] {
+            if let Some(v) = v {
+                self.kv(2, key, &scalar(v));
+            }
+        }
+        if let Some(mp) = &t.mappings {
+            self.mappings(2, mp);
+        }
+        if !t.references.is_empty() {
+            self.line(2, "references:");
+            for reference in &t.references {
+                self.line(3, &format!("- {}", scalar(reference)));
+            }
         }
     }
 

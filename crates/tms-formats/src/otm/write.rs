@@ -74,6 +74,8 @@ pub fn document(model: &Model, lib: &Library, analysis: &Analysis) -> J {
         match f.target {
             TargetRef::Element(e) => on_element[e].push(f),
             TargetRef::Flow(x) => on_flow[x].push(f),
+            // A threat to the whole system is listed under `threats`, on no component.
+            TargetRef::Model => {}
         }
     }
     let components: Vec<J> = model

@@ -468,6 +468,8 @@ pub fn document(model: &Model, lib: &Library, analysis: &Analysis) -> J {
         match f.target {
             TargetRef::Element(e) => on_element[e].push(f),
             TargetRef::Flow(x) => on_flow[x].push(f),
+            // Threat Dragon keeps threats on cells; the whole system has none.
+            TargetRef::Model => {}
         }
     }
     let mut number = 0;

@@ -23,6 +23,9 @@ pub struct Ctx<'a> {
 pub enum TargetRef {
     Element(ElementIdx),
     Flow(FlowIdx),
+    /// The system as a whole: where a model threat that names no element or
+    /// flow sits. No rule is ever evaluated on it.
+    Model,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,6 +236,7 @@ fn item(t: TargetRef) -> V<'static> {
     match t {
         TargetRef::Element(e) => V::Elem(e),
         TargetRef::Flow(f) => V::Flow(f),
+        TargetRef::Model => V::None,
     }
 }
 
@@ -345,6 +349,7 @@ fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, st: &mut State<'a>) ->
                             tms_model::roles::implied_for_element(ctx.model, e, id)
                         }
                         TargetRef::Flow(f) => tms_model::roles::implied_for_flow(ctx.model, f, id),
+                        TargetRef::Model => None,
                     };
                     return Ok(match implied {
                         Some(v) => {
@@ -497,11 +502,14 @@ fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, st: &mut State<'a>) ->
     }
 }
 
+static NO_ATTRS: Attrs = Attrs::EMPTY;
+
 /// The attributes an element or flow holds.
 fn attrs_of(model: &Model, item: TargetRef) -> &Attrs {
     match item {
         TargetRef::Element(e) => &model.elements[e].attrs,
         TargetRef::Flow(f) => &model.flows[f].attrs,
+        TargetRef::Model => &NO_ATTRS,
     }
 }
 
@@ -530,6 +538,7 @@ fn applies_of(ctx: Ctx<'_>, item: TargetRef) -> Targets {
     match item {
         TargetRef::Element(e) => ctx.model.elements[e].kind.bit(),
         TargetRef::Flow(_) => Targets::FLOW,
+        TargetRef::Model => Targets(0),
     }
 }
 
