@@ -36,14 +36,7 @@ pub fn run(args: Args) -> i32 {
             return EXIT_INVALID;
         }
     };
-    let root = match src.parse() {
-        Ok(r) => r,
-        Err(d) => {
-            errln!("{d}");
-            return EXIT_INVALID;
-        }
-    };
-    let (model, mut diags) = match tms_formats::importer::read_as(&args.from, &root, &src.name) {
+    let (model, mut diags) = match tms_formats::importer::read_as(&args.from, &src) {
         Ok(read) => read,
         Err(d) => {
             errln!("{d}");

@@ -397,13 +397,14 @@ impl<T: Copy> Index<T> {
     }
 }
 
-/// Reads `root` as the format `tms import --from NAME` names, or says why the
-/// file is not that format (an error at its start).
+/// Reads `src` as the format `tms import --from NAME` names, or says why the
+/// file is not that format (an error at its start) or cannot be parsed.
 pub fn read_as(
     name: &str,
-    root: &Node,
-    file: &str,
+    src: &tms_syntax::source::SourceFile,
 ) -> Result<(Option<Model>, Diagnostics), tms_syntax::diag::Diagnostic> {
+    use crate::registry::Input;
+    let file = src.name.as_str();
     let Some(f) = crate::registry::by_name(name) else {
         return Err(tms_syntax::diag::Diagnostic::error(
             file,
@@ -411,15 +412,23 @@ pub fn read_as(
             format!("tms cannot import `{name}` files here"),
         ));
     };
-    if !(f.detect)(root) {
-        return Err(tms_syntax::diag::Diagnostic::error(
-            file,
-            root.pos,
-            format!("this is not {} file", f.title),
-        )
-        .with_hint(f.signature));
+    let not_this = |pos: Pos| {
+        tms_syntax::diag::Diagnostic::error(file, pos, format!("this is not {} file", f.title))
+            .with_hint(f.signature)
+    };
+    let xml = src.syntax() == tms_syntax::source::Syntax::Xml;
+    match f.input {
+        Input::Xml { detect, read } if xml && detect(&src.text) => Ok(read(&src.text, file)),
+        Input::Xml { .. } => Err(not_this(Pos::new(1, 1))),
+        Input::Tree { .. } if xml => Err(not_this(Pos::new(1, 1))),
+        Input::Tree { detect, read } => {
+            let root = src.parse()?;
+            if !detect(&root) {
+                return Err(not_this(root.pos));
+            }
+            Ok(read(&root, file))
+        }
     }
-    Ok((f.read)(root, file))
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! One module per file format, each converting to or from the internal model.
 
+mod geometry;
 pub mod importer;
 pub mod load;
 pub mod native;
@@ -7,21 +8,39 @@ pub mod otm;
 pub mod pytm;
 pub mod registry;
 pub mod threagile;
+pub mod threat_composer;
 pub mod threat_dragon;
 pub mod threat_model_spec;
+pub mod tmt;
 
 use tms_model::Model;
 use tms_syntax::diag::Diagnostics;
 use tms_syntax::reader::Reader;
-use tms_syntax::source::Node;
+use tms_syntax::source::{Node, SourceFile, Syntax};
 
 /// Reads any supported format, recognised from the document's content
 /// (`registry::FORMATS`); a document no other format claims is ours.
 pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
     match registry::detect(root) {
-        Some(f) => (f.read)(root, file),
+        Some((_, read)) => read(root, file),
         None => native::read(root, file),
     }
+}
+
+/// Reads a file's text in any supported format: XML goes to the XML format
+/// that claims it, everything else is parsed into a tree and read by `read`.
+/// The error is a file that cannot be parsed at all.
+pub fn read_source(
+    src: &SourceFile,
+) -> Result<(Option<Model>, Diagnostics), tms_syntax::diag::Diagnostic> {
+    if src.syntax() == Syntax::Xml {
+        return match registry::detect_xml(&src.text) {
+            Some((_, read)) => Ok(read(&src.text, &src.name)),
+            None => Err(src.xml_here()),
+        };
+    }
+    let root = src.parse()?;
+    Ok(read(&root, &src.name))
 }
 
 /// Reports each cycle in boundary nesting once, naming its members, and

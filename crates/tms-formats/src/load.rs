@@ -21,9 +21,9 @@ pub fn load_path(path: &Path) -> Result<Loaded, Diagnostics> {
 }
 
 pub fn load_source(src: &SourceFile) -> Result<Loaded, Diagnostics> {
-    let root = src.parse().map_err(|d| Diagnostics(vec![d]))?;
+    let (model, diags) = crate::read_source(src).map_err(|d| Diagnostics(vec![d]))?;
     let tags = src.tag_warnings();
-    let mut loaded = load_node(&root, &src.name).map_err(|mut d| {
+    let mut loaded = checked(model, diags, &src.name).map_err(|mut d| {
         d.0.extend(tags.iter().cloned());
         d.sort();
         d
@@ -37,7 +37,17 @@ pub fn load_source(src: &SourceFile) -> Result<Loaded, Diagnostics> {
 
 /// Loads a model from an already parsed document (rule fixtures embed models this way).
 pub fn load_node(root: &Node, file: &str) -> Result<Loaded, Diagnostics> {
-    let (model, mut diags) = crate::read(root, file);
+    let (model, diags) = crate::read(root, file);
+    checked(model, diags, file)
+}
+
+/// A model as read, with legacy tags mapped, defaults derived and warnings
+/// added; the errors when it was not read.
+fn checked(
+    model: Option<Model>,
+    mut diags: Diagnostics,
+    file: &str,
+) -> Result<Loaded, Diagnostics> {
     let Some(mut model) = model else {
         diags.sort();
         return Err(diags);

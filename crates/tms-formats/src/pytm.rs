@@ -28,8 +28,7 @@ pub const FORMAT: crate::registry::Format = crate::registry::Format {
     about: "OWASP pytm's JSON: a model file (`__class__`) or the output of `tm.py --json`",
     title: "a pytm JSON",
     signature: "pytm's JSON has a `name` (no `title`) and elements tagged with `__class__`, or pytm's own keys such as `isOrdered` and `assets`",
-    detect,
-    read,
+    input: crate::registry::Input::Tree { detect, read },
     write: None,
 };
 

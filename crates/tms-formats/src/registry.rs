@@ -13,6 +13,9 @@ use tms_syntax::source::Node;
 
 /// Reads a parsed document of the format into a model, with every problem found.
 pub type ReadFn = fn(&Node, &str) -> (Option<Model>, Diagnostics);
+/// Reads an XML document's text into a model: tms-syntax parses only YAML
+/// and JSON into trees, so an XML format parses its text itself.
+pub type ReadXmlFn = fn(&str, &str) -> (Option<Model>, Diagnostics);
 /// Writes an analysed model in the format.
 pub type WriteFn = fn(&mut dyn Write, &Model, &Library, &Analysis) -> std::io::Result<()>;
 
@@ -26,16 +29,31 @@ pub struct Format {
     pub title: &'static str,
     /// What detection looks for, as the hint when a file is not this format.
     pub signature: &'static str,
-    pub detect: fn(&Node) -> bool,
-    pub read: ReadFn,
+    pub input: Input,
     pub write: Option<WriteFn>,
+}
+
+/// What a format is read from, and how it is recognised there.
+pub enum Input {
+    /// YAML or JSON, parsed by tms-syntax into a positioned tree first.
+    Tree {
+        detect: fn(&Node) -> bool,
+        read: ReadFn,
+    },
+    /// XML (`Syntax::Xml`), handed over as text with the file's name.
+    Xml {
+        detect: fn(&str) -> bool,
+        read: ReadXmlFn,
+    },
 }
 
 /// In detection order: formats with a key of their own first; pytm, whose
 /// signature is the weakest (no `title`, pytm's own keys or `__class__`), last.
 /// A document none of them claims is read as our own format.
 pub const FORMATS: &[Format] = &[
+    crate::tmt::FORMAT,
     crate::threat_model_spec::FORMAT,
+    crate::threat_composer::FORMAT,
     crate::otm::FORMAT,
     crate::threat_dragon::FORMAT,
     crate::threagile::FORMAT,
@@ -48,8 +66,19 @@ pub fn by_name(name: &str) -> Option<&'static Format> {
 }
 
 /// The format that claims `root`, if any (else it is ours).
-pub fn detect(root: &Node) -> Option<&'static Format> {
-    FORMATS.iter().find(|f| (f.detect)(root))
+pub fn detect(root: &Node) -> Option<(&'static Format, ReadFn)> {
+    FORMATS.iter().find_map(|f| match f.input {
+        Input::Tree { detect, read } if detect(root) => Some((f, read)),
+        _ => None,
+    })
+}
+
+/// The XML format that claims `text`, if any (XML is never ours).
+pub fn detect_xml(text: &str) -> Option<(&'static Format, ReadXmlFn)> {
+    FORMATS.iter().find_map(|f| match f.input {
+        Input::Xml { detect, read } if detect(text) => Some((f, read)),
+        _ => None,
+    })
 }
 
 /// The formats tms writes.

@@ -36,8 +36,7 @@ pub const FORMAT: crate::registry::Format = crate::registry::Format {
     about: "Threagile YAML",
     title: "a Threagile",
     signature: "a Threagile model has `threagile_version` and `technical_assets` at the top",
-    detect,
-    read,
+    input: crate::registry::Input::Tree { detect, read },
     write: None,
 };
 

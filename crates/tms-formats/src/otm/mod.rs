@@ -33,8 +33,7 @@ pub const FORMAT: crate::registry::Format = crate::registry::Format {
     about: "Open Threat Model (OTM) 0.2.0 JSON or YAML; written for IriusRisk and other OTM tools",
     title: "an Open Threat Model",
     signature: "an Open Threat Model file has `otmVersion` at the top",
-    detect,
-    read,
+    input: crate::registry::Input::Tree { detect, read },
     write: Some(write::write),
 };
 

@@ -23,6 +23,7 @@
 pub mod write;
 
 use super::importer::{self, Builder};
+use crate::geometry::Rect;
 use tms_model::attrs;
 use tms_model::imported::Anchor;
 use tms_model::*;
@@ -36,8 +37,7 @@ pub const FORMAT: crate::registry::Format = crate::registry::Format {
     about: "OWASP Threat Dragon v2 JSON; written with the findings as threats",
     title: "a Threat Dragon",
     signature: "a Threat Dragon model has `summary` and `detail.diagrams` at the top",
-    detect,
-    read,
+    input: crate::registry::Input::Tree { detect, read },
     write: Some(write::write),
 };
 
@@ -47,36 +47,6 @@ pub fn detect(root: &Node) -> bool {
         && root
             .get("detail")
             .is_some_and(|d| d.get("diagrams").is_some())
-}
-
-/// A rectangle in diagram coordinates.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Rect {
-    x: f64,
-    y: f64,
-    w: f64,
-    h: f64,
-}
-
-impl Rect {
-    fn center(self) -> (f64, f64) {
-        (self.x + self.w / 2.0, self.y + self.h / 2.0)
-    }
-
-    fn contains(self, (px, py): (f64, f64)) -> bool {
-        px >= self.x && px <= self.x + self.w && py >= self.y && py <= self.y + self.h
-    }
-
-    fn area(self) -> f64 {
-        self.w * self.h
-    }
-
-    /// Distance from a point outside to the rectangle (0 inside).
-    fn distance(self, (px, py): (f64, f64)) -> f64 {
-        let dx = (self.x - px).max(0.0).max(px - (self.x + self.w));
-        let dy = (self.y - py).max(0.0).max(py - (self.y + self.h));
-        (dx * dx + dy * dy).sqrt()
-    }
 }
 
 /// How far from an element a loose flow end may lie and still be read as
@@ -519,24 +489,9 @@ impl Dragon<'_> {
         Some((self.b.add_boundary(b), r))
     }
 
-    /// Each element goes in the smallest box around its centre; each box in
-    /// the smallest larger box around its own centre.
     fn place_in_boxes(&mut self, placed: &[Placed], boxes: &[(BoundaryIdx, Rect)]) {
-        let smallest = |p: (f64, f64), skip: Option<BoundaryIdx>, min_area: f64| {
-            boxes
-                .iter()
-                .filter(|(b, r)| Some(*b) != skip && r.area() > min_area && r.contains(p))
-                .min_by(|(_, a), (_, b)| a.area().total_cmp(&b.area()))
-                .map(|(b, _)| *b)
-        };
-        for p in placed {
-            if let Some(r) = p.rect {
-                self.b.model.elements[p.idx].boundary = smallest(r.center(), None, 0.0);
-            }
-        }
-        for (b, r) in boxes {
-            self.b.model.boundaries[*b].parent = smallest(r.center(), Some(*b), r.area());
-        }
+        let drawn = placed.iter().filter_map(|p| p.rect.map(|r| (p.idx, r)));
+        crate::geometry::place_in_boxes(&mut self.b.model, drawn, boxes);
     }
 
     /// Boundaries drawn as lines: elements whose centres no line separates

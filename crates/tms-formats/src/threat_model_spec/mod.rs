@@ -39,8 +39,7 @@ pub const FORMAT: crate::registry::Format = crate::registry::Format {
     about: "Threat Model Spec JSON (grokify/threat-model-spec): a threat model or a single diagram",
     title: "a Threat Model Spec",
     signature: "a Threat Model Spec file has `diagrams` (a threat model) or a diagram `type` (dfd, attack-chain, sequence, attack-tree) at the top",
-    detect,
-    read,
+    input: crate::registry::Input::Tree { detect, read },
     write: None,
 };
 

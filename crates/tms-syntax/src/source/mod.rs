@@ -2,7 +2,9 @@
 //!
 //! Everything that can go wrong before the model's meaning is looked at lives
 //! here: the file is missing, a directory, too large, not UTF-8, empty, or not
-//! YAML/JSON at all.
+//! YAML/JSON at all. XML (the Microsoft Threat Modeling Tool's `.tm7`) is
+//! recognised here but not parsed: [`Syntax::Xml`] hands the text to the one
+//! format that reads it.
 
 pub mod json;
 pub mod node;
@@ -48,6 +50,8 @@ impl SyntaxError {
 pub enum Syntax {
     Yaml,
     Json,
+    /// Not parsed into a [`Node`]: the formats that read XML take the text.
+    Xml,
 }
 
 /// A model file's text and the name used for it in messages.
@@ -75,11 +79,15 @@ impl SourceFile {
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
+        let start = self.text.trim_start();
         match ext.as_deref() {
             Some("json") => Syntax::Json,
             Some("yaml" | "yml") => Syntax::Yaml,
+            Some("tm7" | "xml") => Syntax::Xml,
             // Unknown extension: JSON documents start with `{` or `[`; YAML is the superset.
-            _ if self.text.trim_start().starts_with('{') => Syntax::Json,
+            _ if start.starts_with('{') => Syntax::Json,
+            // No model of ours starts with `<`, while every XML document does.
+            _ if start.starts_with('<') => Syntax::Xml,
             _ => Syntax::Yaml,
         }
     }
@@ -117,15 +125,26 @@ impl SourceFile {
         let result = match self.syntax() {
             Syntax::Json => json::parse(&self.text),
             Syntax::Yaml => yaml::parse(&self.text),
+            Syntax::Xml => return Err(self.xml_here()),
         };
         result.map_err(|e| {
             let what = match self.syntax() {
                 Syntax::Json => "invalid JSON",
-                Syntax::Yaml => "invalid YAML",
+                _ => "invalid YAML",
             };
             Diagnostic::error(&self.name, e.pos, format!("{what}: {}", e.message))
                 .with_hint_opt(e.hint)
         })
+    }
+}
+
+impl SourceFile {
+    /// The error for XML where only YAML or JSON is read (rule files, styles,
+    /// and models of formats other than the XML ones).
+    pub fn xml_here(&self) -> Diagnostic {
+        Diagnostic::error(&self.name, Pos::new(1, 1), "this is XML, not YAML or JSON").with_hint(
+            "tms reads XML only as a Microsoft Threat Modeling Tool model (`.tm7`, `--from tmt`)",
+        )
     }
 }
 
