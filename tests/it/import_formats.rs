@@ -69,6 +69,16 @@ const FIXTURES: &[(&str, &str, &str)] = &[
         "tests/third-party/fixtures/threagile/example.yaml",
         "threagile_example",
     ),
+    (
+        "tmt",
+        "tests/import/tmt/sample-threat-model.tm7",
+        "tmt_sample",
+    ),
+    (
+        "threat-composer",
+        "tests/import/threat-composer/GenAIChatbot.tc.json",
+        "threat_composer_genai_chatbot",
+    ),
 ];
 
 fn load(path: &Path) -> tms_formats::load::Loaded {
@@ -160,6 +170,20 @@ fn describe(m: &Model) -> Vec<String> {
             attrs(&f.attrs),
             f.tags,
             f.properties
+        ));
+    }
+    for t in &m.threats {
+        let affects: Vec<String> = t.affects.iter().map(|i| format!("{i:?}")).collect();
+        out.push(format!(
+            "threat {} {:?} {:?} {:?} affects {affects:?} {:?} {} {:?} {:?}",
+            t.id,
+            t.title,
+            t.description,
+            t.stride,
+            t.severity,
+            t.status,
+            t.justification,
+            t.mitigations
         ));
     }
     for t in &m.triage {

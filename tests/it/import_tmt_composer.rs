@@ -96,7 +96,7 @@ fn tm7_imports_validates_and_reports_its_29_threats() {
 
 #[test]
 fn hostile_tm7_files_exit_2_with_a_position() {
-    let cases: [(&str, String, &str); 4] = [
+    let cases: [(&str, String, &str); 5] = [
         (
             "doctype.tm7",
             "<?xml version=\"1.0\"?>\n<!DOCTYPE ThreatModel [<!ENTITY a \"aaaaaaaaaa\">]>\n<ThreatModel>&a;</ThreatModel>\n".into(),
@@ -111,6 +111,11 @@ fn hostile_tm7_files_exit_2_with_a_position() {
             "bad.tm7",
             "<ThreatModel>\n  <Notes></Note>\n</ThreatModel>\n".into(),
             ":2:",
+        ),
+        (
+            "wide.tm7",
+            format!("<ThreatModel>{}</ThreatModel>", "<a/>".repeat(4_100_000)),
+            "more than 4000000 nodes",
         ),
         (
             "truncated.tm7",

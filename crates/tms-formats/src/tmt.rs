@@ -130,6 +130,13 @@ fn parse(text: &str) -> Result<Document<'_>, ParseError> {
         ..Default::default()
     };
     let doc = Document::parse_with_options(text, options).map_err(|e| {
+        if matches!(e, roxmltree::Error::NodesLimitReached) {
+            return (
+                Pos::new(1, 1),
+                format!("the XML has more than {MAX_NODES} nodes"),
+                "far more than any Threat Modeling Tool model; split the model",
+            );
+        }
         let p = e.pos();
         let message = e.to_string();
         // roxmltree ends its messages with the position, which ours leads with.
@@ -232,8 +239,9 @@ struct Property<'a> {
     value: Option<String>,
 }
 
-/// A TMT property (by its key) that means what one of our attributes means:
-/// the attribute, and whether the tool's "Yes" is our `true`.
+/// A TMT property (by its key) that means what one of our attributes means,
+/// and that attribute: the tool's Yes and No are our true and false, a chosen
+/// text (`Managed`) is the value.
 const PROPERTY_ATTRS: &[(&str, &str)] = &[
     ("codeType", "codeType"),
     (
@@ -263,7 +271,7 @@ struct Tmt<'d, 'i> {
     b: Builder<'d>,
     doc: &'d Document<'i>,
     by_guid: HashMap<String, ElementIdx>,
-    flow_by_guid: HashMap<String, (FlowIdx, ElementIdx)>,
+    flow_by_guid: HashMap<String, FlowIdx>,
 }
 
 impl<'d, 'i> Tmt<'d, 'i> {
@@ -525,7 +533,7 @@ impl<'d, 'i> Tmt<'d, 'i> {
         }
         let guid = text_of(v, "Guid").unwrap_or("").to_string();
         if let Some(idx) = self.b.add_flow(f) {
-            self.flow_by_guid.insert(guid, (idx, sink));
+            self.flow_by_guid.insert(guid, idx);
         }
     }
 
@@ -615,7 +623,7 @@ impl<'d, 'i> Tmt<'d, 'i> {
 
     /// The connector a threat is on, or its target where the connector was left out.
     fn affected(&self, v: XNode) -> Option<Item> {
-        if let Some((f, _)) = text_of(v, "FlowGuid").and_then(|g| self.flow_by_guid.get(g)) {
+        if let Some(f) = text_of(v, "FlowGuid").and_then(|g| self.flow_by_guid.get(g)) {
             return Some(Item::Flow(*f));
         }
         text_of(v, "TargetGuid")

@@ -216,6 +216,11 @@ fn read_threat(b: &mut Builder, t: &Node, mitigations: &[&str], assumed: &[&str]
         "threatResolvedNotUseful" => Status::NotApplicable,
         _ => Status::Open,
     };
+    // What the team noted on a decided threat is the record of the decision.
+    let comments = strings(metadata(t, "Comments")).join("\n");
+    if threat.status != Status::Open && !comments.trim().is_empty() {
+        threat.justification = Some(comments.trim().to_string());
+    }
     threat.mitigations = mitigations.iter().map(|m| m.to_string()).collect();
     for m in t.get("metadata").and_then(Node::as_seq).unwrap_or(&[]) {
         let key = m.str_at("key").unwrap_or("");

@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value as J};
 use uuid::Uuid;
 
 use tms_model::*;
-use tms_rules::engine::Analysis;
+use tms_rules::engine::{Analysis, Finding};
 use tms_rules::library::Library;
 use tms_rules::view::{finding_view, FindingView};
 
@@ -62,27 +62,18 @@ pub fn document(model: &Model, lib: &Library, analysis: &Analysis) -> J {
         let view = finding_view(model, lib, f);
         let threat_id = uuid("finding", view.id);
         threats.push(threat(model, &view, &threat_id, i + 1));
-        let text = view.mitigation.trim();
-        if text.is_empty() {
-            continue;
+        for text in mitigation_texts(model, lib, f, &view) {
+            let mitigation_id = match mitigation_ids.iter().find(|(t, _)| t == text) {
+                Some((_, id)) => id.clone(),
+                None => {
+                    let id = uuid("mitigation", text);
+                    mitigation_ids.push((text.to_string(), id.clone()));
+                    mitigations.push(mitigation(&id, text, mitigation_ids.len()));
+                    id
+                }
+            };
+            links.push(json!({"mitigationId": mitigation_id, "linkedId": threat_id}));
         }
-        let mitigation_id = match mitigation_ids.iter().find(|(t, _)| t == text) {
-            Some((_, id)) => id.clone(),
-            None => {
-                let id = uuid("mitigation", text);
-                mitigation_ids.push((text.to_string(), id.clone()));
-                let n = mitigation_ids.len();
-                mitigations.push(json!({
-                    "id": id,
-                    "numericId": n,
-                    "displayOrder": n,
-                    "content": cut(text, CONTENT_MAX),
-                    "status": "mitigationIdentified",
-                }));
-                id
-            }
-        };
-        links.push(json!({"mitigationId": mitigation_id, "linkedId": threat_id}));
     }
     let assumptions: Vec<J> = model
         .assumptions
@@ -106,9 +97,44 @@ pub fn document(model: &Model, lib: &Library, analysis: &Analysis) -> J {
     })
 }
 
+/// A model threat's mitigations one by one (as Threat Composer keeps them),
+/// a rule's mitigation text whole.
+fn mitigation_texts<'a>(
+    model: &'a Model,
+    lib: &'a Library,
+    f: &Finding,
+    v: &FindingView<'a>,
+) -> Vec<&'a str> {
+    let stated = lib.rules[f.rule].threat.and_then(|t| model.threats.get(t));
+    let texts: Vec<&str> = match stated {
+        Some(t) => t.mitigations.iter().map(String::as_str).collect(),
+        None => vec![v.mitigation],
+    };
+    texts
+        .into_iter()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+fn mitigation(id: &str, text: &str, n: usize) -> J {
+    json!({
+        "id": id,
+        "numericId": n,
+        "displayOrder": n,
+        "content": cut(text, CONTENT_MAX),
+        "status": "mitigationIdentified",
+    })
+}
+
 fn threat(model: &Model, v: &FindingView, id: &str, n: usize) -> J {
     let asset = target_name(model, v);
-    let statement = format!("{} ({asset})", v.title);
+    // A threat to the whole system reads as its title alone.
+    let statement = if v.target_type == "model" {
+        v.title.to_string()
+    } else {
+        format!("{} ({asset})", v.title)
+    };
     let mut metadata = vec![
         json!({"key": "STRIDE", "value": v.stride.iter().map(|s| s.as_str()).collect::<Vec<_>>()}),
         json!({"key": "Priority", "value": priority(v.severity)}),
