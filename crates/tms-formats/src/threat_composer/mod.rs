@@ -208,6 +208,9 @@ fn read_threat(b: &mut Builder, t: &Node, mitigations: &[&str], assumed: &[&str]
         .into_iter()
         .filter_map(Stride::parse)
         .collect();
+    // In STRIDE order, once each, as our format keeps them.
+    threat.stride.sort();
+    threat.stride.dedup();
     threat.severity = strings(metadata(t, "Priority"))
         .first()
         .and_then(|p| Severity::parse(p));
