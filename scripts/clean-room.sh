@@ -32,7 +32,7 @@ cp examples/web-shop.yaml "$room/web-shop.yaml"
 
 run() {
     if [[ $(id -u) -eq 0 ]] && command -v chroot >/dev/null; then
-        env -i chroot "$room" /tms "$@"
+        env -i "$(command -v chroot)" "$room" /tms "$@"
     elif command -v unshare >/dev/null && unshare -r true 2>/dev/null; then
         env -i "$(command -v unshare)" -r "$(command -v chroot)" "$room" /tms "$@"
     else
@@ -45,7 +45,7 @@ run() {
 # The README's first command, and a check of the same model. Paths are
 # relative: chroot starts at the new root, the fallback in the room.
 run report web-shop.yaml --format md -o web-shop.md
-run check web-shop.yaml >/dev/null
+run check web-shop.yaml >/dev/null 2>&1
 grep -q '^# Threat model: Web shop' "$room/web-shop.md"
 size=$(stat -c %s "$bin")
 echo "clean room: the static binary ($((size / 1024 / 1024)) MiB, no shared libraries) wrote the web-shop report with nothing else on its root file system"
