@@ -13,7 +13,7 @@ use tms_model::imported::{Anchor, IdRewrite, Imported, NotCarried};
 use tms_model::*;
 use tms_syntax::diag::Diagnostics;
 use tms_syntax::reader::Reader;
-use tms_syntax::source::{Node, NodeKind, Pos};
+use tms_syntax::source::{Key, Node, NodeKind, Pos};
 
 /// A model under construction from a foreign file.
 pub struct Builder<'a> {
@@ -23,6 +23,8 @@ pub struct Builder<'a> {
     notes: Vec<NotCarried>,
     rewrites: Vec<IdRewrite>,
     taken: HashSet<String>,
+    /// Threat ids are a namespace of their own (finding ids are `THREAT@TARGET`).
+    threat_ids: HashSet<String>,
 }
 
 impl<'a> Builder<'a> {
@@ -37,6 +39,7 @@ impl<'a> Builder<'a> {
             notes: Vec::new(),
             rewrites: Vec::new(),
             taken: HashSet::default(),
+            threat_ids: HashSet::default(),
         }
     }
 
@@ -80,6 +83,52 @@ impl<'a> Builder<'a> {
             base
         };
         self.unique(&base)
+    }
+
+    /// Our id for a threat of the source: its own id when it is a readable id
+    /// of ours (not a generated UUID), else a slug of its title; unique among
+    /// threats, with `-2`, `-3`, ... for repeated titles.
+    pub fn threat_id(&mut self, wanted: Option<&str>, title: &str) -> String {
+        let base = match wanted.map(str::trim) {
+            Some(w) if is_valid_id(w) && !is_uuid(w) => w.to_string(),
+            _ => slug(title),
+        };
+        let base = if base.is_empty() {
+            "threat".to_string()
+        } else {
+            base
+        };
+        let mut id = base.clone();
+        // Bounded by the number of threats already taken.
+        for n in 2..self.threat_ids.len() + 3 {
+            if !self.threat_ids.contains(&id) {
+                break;
+            }
+            id = format!("{base}-{n}");
+        }
+        self.threat_ids.insert(id.clone());
+        id
+    }
+
+    /// Warns of each key of a document's top that is not in `allowed` (the
+    /// nearest one as a hint); `schema` names what it is not part of.
+    pub fn warn_unknown_keys(&mut self, entries: &[(Key, Node)], allowed: &[&str], schema: &str) {
+        for (key, _) in entries {
+            if !allowed.contains(&&*key.name) {
+                self.r
+                    .warning(
+                        key.pos,
+                        format!("`{}` is not part of {schema}; it is left out", key.name),
+                    )
+                    .hint = tms_syntax::diag::did_you_mean(&key.name, allowed.iter().copied())
+                    .map(|c| format!("did you mean `{c}`?"));
+            }
+        }
+    }
+
+    /// Adds a threat the source states; its finding ids are `ID@TARGET`.
+    pub fn add_threat(&mut self, t: Threat) {
+        self.model.threats.push(t);
     }
 
     fn unique(&mut self, base: &str) -> String {
