@@ -330,3 +330,35 @@ fn owasp_tml_export_reads_back() {
     assert_eq!(back.model.flows.len(), src.model.flows.len());
     assert!(!back.model.threats.is_empty());
 }
+
+#[test]
+fn threat_dragon_export_and_import_keep_the_model_threats() {
+    let model = scratch("with-threats-td.yaml");
+    std::fs::write(&model, WITH_THREATS).expect("write the model");
+    let model = model.to_string_lossy().to_string();
+    let td = scratch("with-threats.td.json");
+    std::fs::write(&td, run(&["export", &model, "--format", "threat-dragon"])).expect("write");
+    let back = tms_formats::load::load_path(&td).expect("the export reads back");
+    let got: Vec<(&str, &str, tms_model::Status)> = back
+        .model
+        .threats
+        .iter()
+        .map(|t| (t.id.as_str(), t.title.as_str(), t.status))
+        .collect();
+    // Threat Dragon draws threats on cells: one to the whole system has no place.
+    assert_eq!(
+        got,
+        [
+            ("TM-1", "Session fixation", tms_model::Status::Mitigated),
+            (
+                "TM-2",
+                "Credentials sniffed on the way in",
+                tms_model::Status::Open
+            ),
+        ]
+    );
+    assert!(
+        back.model.triage.is_empty(),
+        "no triage of rules that do not exist"
+    );
+}
