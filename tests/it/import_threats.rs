@@ -362,3 +362,44 @@ fn threat_dragon_export_and_import_keep_the_model_threats() {
         "no triage of rules that do not exist"
     );
 }
+
+#[test]
+fn owasp_tml_references_are_checked_with_positions() {
+    let path = scratch("broken.tml.json");
+    std::fs::write(
+        &path,
+        r#"{
+  "version": "1.0",
+  "scope": {"title": "Broken", "description": "d", "business_criticality": "low",
+            "data_sensitivity": [], "exposure": "internal", "tier": "important"},
+  "trust_zones": [{"symbolic_name": "inside", "title": "Inside", "description": "d"}],
+  "trust_boundaries": [],
+  "actors": [],
+  "components": [{"symbolic_name": "api", "title": "API", "description": "d", "trust_zone": "insde"}],
+  "data_stores": [],
+  "data_sets": [],
+  "data_flows": [{"symbolic_name": "call", "title": "Call", "description": "d",
+                  "source": {"type": "component", "object": "api"},
+                  "destination": {"type": "component", "object": "db"},
+                  "has_sensitive_data": false, "encrypted": true}],
+  "threats": [{"symbolic_name": "t", "title": "T", "description": "d", "threat_persona": "p",
+               "event": "e", "sources": ["adversary"], "components_affected": ["apii"]}]
+}"#,
+    )
+    .expect("write the document");
+    let out = tms()
+        .args(["import", "--from", "owasp-threat-model-library"])
+        .arg(&path)
+        .output()
+        .expect("run tms import");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for want in [
+        ":8:93: error: a component names the trust zone \"insde\", which does not exist",
+        "did you mean \"inside\"?",
+        ":13:66: error: the destination of `call` names the actor, component or data store \"db\"",
+        ":16:80: error: the threat `t` names the actor, component or data store \"apii\"",
+    ] {
+        assert!(stderr.contains(want), "{want}\n{stderr}");
+    }
+}

@@ -28,7 +28,7 @@ use tms_model::attrs;
 use tms_model::imported::Anchor;
 use tms_model::*;
 use tms_syntax::diag::Diagnostics;
-use tms_syntax::source::{Node, NodeKind};
+use tms_syntax::source::{Node, NodeKind, Pos};
 
 /// This format's row in the registry (`crate::registry`).
 pub const FORMAT: crate::registry::Format = crate::registry::Format {
@@ -233,9 +233,8 @@ impl Library<'_> {
         }
     }
 
-    /// The symbolic name of an object, our id for it (kept: symbolic names
-    /// are valid ids of ours), or an error.
-    fn name_of(&mut self, n: &Node, what: &str, kind: &'static str) -> Option<(String, String)> {
+    /// The symbolic name of an object, or an error.
+    fn symbolic_name(&mut self, n: &Node, what: &str) -> Option<(String, Pos)> {
         self.b.r.map(n, what)?;
         let Some(s) = n.get("symbolic_name") else {
             self.b
@@ -243,8 +242,15 @@ impl Library<'_> {
                 .error(n.pos, format!("{what} has no `symbolic_name`"));
             return None;
         };
-        let name = importer::text(&mut self.b.r, s, "`symbolic_name`")?;
-        let id = self.b.claim_id(kind, &name, s.pos);
+        Some((importer::text(&mut self.b.r, s, "`symbolic_name`")?, s.pos))
+    }
+
+    /// The symbolic name of a zone, element, data set or flow, and our id
+    /// for it (kept: symbolic names are valid ids of ours, unless two kinds
+    /// share one).
+    fn name_of(&mut self, n: &Node, what: &str, kind: &'static str) -> Option<(String, String)> {
+        let (name, pos) = self.symbolic_name(n, what)?;
+        let id = self.b.claim_id(kind, &name, pos);
         Some((name, id))
     }
 
@@ -549,7 +555,8 @@ impl Library<'_> {
     }
 
     fn threat(&mut self, n: &Node, personas: &[(String, String)]) {
-        let Some((name, _)) = self.name_of(n, "a threat", "threat") else {
+        // Threat ids are a namespace of their own (`Builder::threat_id`).
+        let Some((name, _)) = self.symbolic_name(n, "a threat") else {
             return;
         };
         let title = Some(text(n, "title"))
@@ -583,7 +590,8 @@ impl Library<'_> {
             .unwrap_or(&[])
         {
             let Some(s) = c.as_str() else { continue };
-            if let Some((e, _)) = self.elements.resolve(&mut self.b.r, s, c.pos, "the threat") {
+            let context = format!("the threat `{name}`");
+            if let Some((e, _)) = self.elements.resolve(&mut self.b.r, s, c.pos, &context) {
                 if !t.affects.contains(&Item::Element(e)) {
                     t.affects.push(Item::Element(e));
                 }
@@ -712,4 +720,33 @@ fn likelihood_of(s: &str) -> Option<Likelihood> {
         "certain" => Likelihood::VeryHigh,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sensitivity_kinds_make_one_classification() {
+        let kinds = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(classification(&[]), Classification::Unknown);
+        assert_eq!(classification(&kinds(&["op"])), Classification::Restricted);
+        assert_eq!(
+            classification(&kinds(&["biz", "pii"])),
+            Classification::Sensitive
+        );
+        assert_eq!(
+            classification(&kinds(&["gov", "pii"])),
+            Classification::Secret
+        );
+    }
+
+    #[test]
+    fn risk_bands_and_likelihoods_are_ours() {
+        assert_eq!(severity_of_level("very_low"), Some(Severity::Info));
+        assert_eq!(severity_of_level("very_high"), Some(Severity::Critical));
+        assert_eq!(severity_of_level("unheard-of"), None);
+        assert_eq!(likelihood_of("certain"), Some(Likelihood::VeryHigh));
+        assert_eq!(likelihood_of("rare"), Some(Likelihood::VeryLow));
+    }
 }
