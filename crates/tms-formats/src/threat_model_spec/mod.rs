@@ -2,7 +2,8 @@
 //! `ThreatModel` with `diagrams[]`, or a single diagram file.
 //!
 //! Elements and boundaries of every diagram, the flows of DFD diagrams and the
-//! data assets become our model; the rest (attack chains, attack trees,
+//! data assets become our model, and the model's `mappings.stride` entries
+//! that name `affectedComponents` its threats; the rest (attack chains, attack trees,
 //! sequence diagrams, threats, mitigations, threat actors, mappings our shape
 //! lacks) is kept in `Model::imported` for reports, diagrams and exports, and
 //! listed there as not carried over for `tms import`.
