@@ -106,6 +106,14 @@ fn list<'n>(b: &mut Builder, node: &'n Node, key: &str) -> &'n [Node] {
     }
 }
 
+/// What a data set placed on a store makes true of the store.
+#[derive(Clone, Copy)]
+struct Held {
+    pii: bool,
+    sensitive: bool,
+    controlled: bool,
+}
+
 fn text(n: &Node, key: &str) -> String {
     n.str_at(key).unwrap_or("").trim().to_string()
 }
@@ -142,20 +150,7 @@ impl Library<'_> {
         for n in list(&mut self.b, root, "assumptions") {
             self.assumption(n);
         }
-        for n in list(&mut self.b, root, "threat_personas") {
-            let what = format!(
-                "threat persona \"{}\" ({}, skill {}, access {})",
-                text(n, "title"),
-                importer::clip(&text(n, "description")),
-                text(n, "skill_level"),
-                text(n, "access_level")
-            );
-            self.b.note(Anchor::Model, what);
-        }
-        let personas: Vec<(String, String)> = list(&mut self.b, root, "threat_personas")
-            .iter()
-            .map(|n| (text(n, "symbolic_name"), text(n, "title")))
-            .collect();
+        let personas = self.personas(root);
         for n in list(&mut self.b, root, "threats") {
             self.threat(n, &personas);
         }
@@ -165,6 +160,24 @@ impl Library<'_> {
         for n in list(&mut self.b, root, "risks") {
             self.risk(n);
         }
+    }
+
+    /// Threat personas have no place in tms: each is noted, and their
+    /// titles (by symbolic name) go into the descriptions of their threats.
+    fn personas(&mut self, root: &Node) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for n in list(&mut self.b, root, "threat_personas") {
+            let what = format!(
+                "threat persona \"{}\" ({}, skill {}, access {})",
+                text(n, "title"),
+                importer::clip(&text(n, "description")),
+                text(n, "skill_level"),
+                text(n, "access_level")
+            );
+            self.b.note(Anchor::Model, what);
+            out.push((text(n, "symbolic_name"), text(n, "title")));
+        }
+        out
     }
 
     /// Scope, version and dates; what has no place is noted.
@@ -393,66 +406,74 @@ impl Library<'_> {
         d.classification = classification(&kinds);
         let placements = list(&mut self.b, n, "placements");
         d.is_stored = !placements.is_empty();
-        let sensitive = d.classification >= Classification::Sensitive || d.is_pii;
+        let what = Held {
+            pii: d.is_pii,
+            sensitive: d.classification >= Classification::Sensitive || d.is_pii,
+            // Any method but `none` is access control.
+            controlled: n
+                .get("access_control_methods")
+                .and_then(Node::as_seq)
+                .is_some_and(|m| m.iter().any(|x| x.as_str().is_some_and(|s| s != "none"))),
+        };
         let di = self.b.add_data(d);
-        let controlled = n
-            .get("access_control_methods")
-            .and_then(Node::as_seq)
-            .is_some_and(|m| m.iter().any(|x| x.as_str().is_some_and(|s| s != "none")));
         for p in placements {
-            let Some(store) = p.get("data_store") else {
-                continue;
-            };
-            let Some(sname) = store.as_str() else {
-                continue;
-            };
-            let Some((e, kind)) =
-                self.elements
-                    .resolve(&mut self.b.r, sname, store.pos, "the placement")
-            else {
-                continue;
-            };
-            if kind != "data_store" {
-                self.b.r.error(
-                    store.pos,
-                    format!(
-                        "the data set `{name}` is placed on `{sname}`, which is not a data store"
-                    ),
-                );
-                continue;
-            }
-            let el = &mut self.b.model.elements[e];
-            if !el.data.contains(&di) {
-                el.data.push(di);
-            }
-            let unencrypted = attrs::lookup("isEncryptedAtRest").and_then(|id| el.attrs.value(id))
-                == Some(&Value::Bool(false));
-            let mut set = |attr: &str, v: bool| {
-                if let Some(id) = attrs::lookup(attr) {
-                    el.attrs.set(id, Value::Bool(v));
-                }
-            };
-            // A store is encrypted at rest only if every data set on it is.
-            match p.get("encrypted").map(|x| &x.kind) {
-                Some(NodeKind::Bool(false)) => set("isEncryptedAtRest", false),
-                Some(NodeKind::Bool(true)) if !unencrypted => set("isEncryptedAtRest", true),
-                _ => {}
-            }
-            if kinds.iter().any(|k| k == "pii" || k == "phi") {
-                set("storesPII", true);
-            }
-            if sensitive {
-                set("storesSensitiveData", true);
-            }
-            if controlled {
-                set("hasAccessControl", true);
-            }
+            self.place(p, di, &name, what);
         }
         if let Some(c) = n.get("record_count").and_then(|c| match c.kind {
             NodeKind::Int(i) => Some(i),
             _ => None,
         }) {
             self.b.note(Anchor::Data(id), format!("record count {c}"));
+        }
+    }
+
+    /// A data set's placement on a data store: the store holds it, and says
+    /// what that makes true of the store.
+    fn place(&mut self, p: &Node, di: DataIdx, name: &str, what: Held) {
+        let Some(store) = p.get("data_store") else {
+            return;
+        };
+        let Some(sname) = store.as_str() else {
+            return;
+        };
+        let Some((e, kind)) =
+            self.elements
+                .resolve(&mut self.b.r, sname, store.pos, "the placement")
+        else {
+            return;
+        };
+        if kind != "data_store" {
+            self.b.r.error(
+                store.pos,
+                format!("the data set `{name}` is placed on `{sname}`, which is not a data store"),
+            );
+            return;
+        }
+        let el = &mut self.b.model.elements[e];
+        if !el.data.contains(&di) {
+            el.data.push(di);
+        }
+        let unencrypted = attrs::lookup("isEncryptedAtRest").and_then(|id| el.attrs.value(id))
+            == Some(&Value::Bool(false));
+        let mut set = |attr: &str, v: bool| {
+            if let Some(id) = attrs::lookup(attr) {
+                el.attrs.set(id, Value::Bool(v));
+            }
+        };
+        // A store is encrypted at rest only if every data set on it is.
+        match p.get("encrypted").map(|x| &x.kind) {
+            Some(NodeKind::Bool(false)) => set("isEncryptedAtRest", false),
+            Some(NodeKind::Bool(true)) if !unencrypted => set("isEncryptedAtRest", true),
+            _ => {}
+        }
+        if what.pii {
+            set("storesPII", true);
+        }
+        if what.sensitive {
+            set("storesSensitiveData", true);
+        }
+        if what.controlled {
+            set("hasAccessControl", true);
         }
     }
 

@@ -420,116 +420,143 @@ fn threats(
     analysis: &Analysis,
     names: &mut Names,
 ) -> (Vec<J>, Vec<J>, Vec<J>) {
-    let mut by_rule: Vec<(usize, Vec<&Finding>)> = Vec::new();
-    for f in &analysis.findings {
-        match by_rule.iter_mut().find(|(r, _)| *r == f.rule) {
-            Some((_, v)) => v.push(f),
-            None => by_rule.push((f.rule, vec![f])),
-        }
-    }
-    by_rule.sort_by(|a, b| lib.rules[a.0].id.cmp(&lib.rules[b.0].id));
     let (mut threats, mut controls, mut risks) = (Vec::new(), Vec::new(), Vec::new());
-    for (r, findings) in by_rule {
+    for (r, findings) in by_rule(lib, analysis) {
         let rule = &lib.rules[r];
         let name = names.name("threat", &rule.id);
-        let mut affected: Vec<String> = Vec::new();
-        for f in &findings {
-            let ends = match f.target {
-                TargetRef::Element(e) => vec![e],
-                TargetRef::Flow(x) => vec![model.flows[x].source, model.flows[x].sink],
-                TargetRef::Model => Vec::new(),
-            };
-            for e in ends {
-                let n = names.name("element", &model.elements[e].id);
-                if !affected.contains(&n) {
-                    affected.push(n);
-                }
-            }
-        }
-        let stride: Vec<&str> = rule.stride.iter().map(|s| s.long_name()).collect();
-        let mut t = Map::new();
-        t.insert("symbolic_name".into(), json!(name));
-        t.insert("title".into(), json!(rule.title));
-        t.insert("description".into(), json!(rule.description));
-        t.insert("components_affected".into(), json!(affected));
-        t.insert("threat_persona".into(), json!(PERSONA));
-        t.insert(
-            "event".into(),
-            json!(if stride.is_empty() {
-                rule.title.clone()
-            } else {
-                stride.join(", ")
-            }),
-        );
-        t.insert("sources".into(), json!(["adversary"]));
-        let capec: Vec<J> = rule
-            .mappings
-            .capec
-            .iter()
-            .filter_map(|c| number(c))
-            .map(|n| json!({"capec_id": n}))
-            .collect();
-        if !capec.is_empty() {
-            t.insert("attack_mechanisms".into(), J::Array(capec));
-        }
-        let cwe: Vec<J> = rule
-            .mappings
-            .cwe
-            .iter()
-            .filter_map(|c| number(c))
-            .map(|n| json!({"cwe_id": n}))
-            .collect();
-        if !cwe.is_empty() {
-            t.insert("weaknesses".into(), J::Array(cwe));
-        }
-        threats.push(J::Object(t));
-
+        threats.push(threat(model, rule, &findings, &name, names));
         let views: Vec<_> = findings
             .iter()
             .map(|f| tms_rules::view::finding_view(model, lib, f))
             .collect();
-        let worst = views
-            .iter()
-            .map(|v| v.severity)
-            .max()
-            .unwrap_or(rule.severity);
-        if !rule.mitigation.trim().is_empty() {
-            let status = if views.iter().all(|v| v.status == Status::Mitigated) {
-                "active"
-            } else if views.iter().all(|v| v.status != Status::Open) {
-                "wont_do"
-            } else {
-                "suggested"
-            };
-            controls.push(json!({
-                "symbolic_name": names.name("control", &format!("{}-control", rule.id)),
-                "title": crate::importer::clip(&format!("Mitigate: {}", rule.title)),
-                "description": rule.mitigation,
-                "threats": [name],
-                "status": status,
-                "priority": priority(worst),
-            }));
+        if let Some(c) = control(rule, &views, &name, names) {
+            controls.push(c);
         }
-        let open = views
-            .iter()
-            .filter(|v| v.status == Status::Open)
-            .max_by_key(|v| (v.risk.score, v.severity));
-        if let Some(v) = open {
-            let count = views.iter().filter(|v| v.status == Status::Open).count();
-            risks.push(json!({
-                "symbolic_name": names.name("risk", &format!("{}-risk", rule.id)),
-                "title": rule.title,
-                "description": format!("{count} open finding(s) of `{}`", rule.id),
-                "threats": [name],
-                "likelihood": likelihood(v.likelihood),
-                "impact": impact(v.severity),
-                "impact_description": rule.description,
-                "score": v.risk.score,
-                "level": v.risk.level.as_str(),
-            }));
+        if let Some(r) = risk(rule, &views, &name, names) {
+            risks.push(r);
         }
     }
     (threats, controls, risks)
+}
+
+/// The findings of each rule that has some, in rule id order.
+fn by_rule<'a>(lib: &Library, analysis: &'a Analysis) -> Vec<(usize, Vec<&'a Finding>)> {
+    let mut groups: HashMap<usize, Vec<&Finding>> = HashMap::default();
+    for f in &analysis.findings {
+        groups.entry(f.rule).or_default().push(f);
+    }
+    let mut out: Vec<(usize, Vec<&Finding>)> = groups.into_iter().collect();
+    out.sort_by(|a, b| lib.rules[a.0].id.cmp(&lib.rules[b.0].id));
+    out
+}
+
+/// The threat a rule stands for, on the elements its findings are on (a
+/// flow's two ends: the library's threats affect components).
+fn threat(
+    model: &Model,
+    rule: &tms_rules::Rule,
+    findings: &[&Finding],
+    name: &str,
+    names: &mut Names,
+) -> J {
+    let mut affected: Vec<String> = Vec::new();
+    for f in findings {
+        let ends = match f.target {
+            TargetRef::Element(e) => vec![e],
+            TargetRef::Flow(x) => vec![model.flows[x].source, model.flows[x].sink],
+            TargetRef::Model => Vec::new(),
+        };
+        for e in ends {
+            let n = names.name("element", &model.elements[e].id);
+            if !affected.contains(&n) {
+                affected.push(n);
+            }
+        }
+    }
+    let stride: Vec<&str> = rule.stride.iter().map(|s| s.long_name()).collect();
+    let mut t = Map::new();
+    t.insert("symbolic_name".into(), json!(name));
+    t.insert("title".into(), json!(rule.title));
+    t.insert("description".into(), json!(rule.description));
+    t.insert("components_affected".into(), json!(affected));
+    t.insert("threat_persona".into(), json!(PERSONA));
+    // What sets the threat off: its STRIDE categories say it best.
+    let event = if stride.is_empty() {
+        rule.title.clone()
+    } else {
+        stride.join(", ")
+    };
+    t.insert("event".into(), json!(event));
+    t.insert("sources".into(), json!(["adversary"]));
+    let refs = |ids: &[String], key: &str| -> Vec<J> {
+        ids.iter()
+            .filter_map(|c| number(c))
+            .map(|n| json!({ key: n }))
+            .collect()
+    };
+    let capec = refs(&rule.mappings.capec, "capec_id");
+    if !capec.is_empty() {
+        t.insert("attack_mechanisms".into(), J::Array(capec));
+    }
+    let cwe = refs(&rule.mappings.cwe, "cwe_id");
+    if !cwe.is_empty() {
+        t.insert("weaknesses".into(), J::Array(cwe));
+    }
+    J::Object(t)
+}
+
+/// The rule's mitigation as a control, its status from the findings'.
+fn control(
+    rule: &tms_rules::Rule,
+    views: &[tms_rules::view::FindingView],
+    threat: &str,
+    names: &mut Names,
+) -> Option<J> {
+    if rule.mitigation.trim().is_empty() {
+        return None;
+    }
+    let status = if views.iter().all(|v| v.status == Status::Mitigated) {
+        "active"
+    } else if views.iter().all(|v| v.status != Status::Open) {
+        "wont_do"
+    } else {
+        "suggested"
+    };
+    let worst = views
+        .iter()
+        .map(|v| v.severity)
+        .max()
+        .unwrap_or(rule.severity);
+    Some(json!({
+        "symbolic_name": names.name("control", &format!("{}-control", rule.id)),
+        "title": crate::importer::clip(&format!("Mitigate: {}", rule.title)),
+        "description": rule.mitigation,
+        "threats": [threat],
+        "status": status,
+        "priority": priority(worst),
+    }))
+}
+
+/// The risk of a rule's open findings, rated by the worst; none when all are closed.
+fn risk(
+    rule: &tms_rules::Rule,
+    views: &[tms_rules::view::FindingView],
+    threat: &str,
+    names: &mut Names,
+) -> Option<J> {
+    let open: Vec<_> = views.iter().filter(|v| v.status == Status::Open).collect();
+    let worst = open.iter().max_by_key(|v| (v.risk.score, v.severity))?;
+    Some(json!({
+        "symbolic_name": names.name("risk", &format!("{}-risk", rule.id)),
+        "title": rule.title,
+        "description": format!("{} open finding(s) of `{}`", open.len(), rule.id),
+        "threats": [threat],
+        "likelihood": likelihood(worst.likelihood),
+        "impact": impact(worst.severity),
+        "impact_description": rule.description,
+        "score": worst.risk.score,
+        "level": worst.risk.level.as_str(),
+    }))
 }
 
 fn scope(model: &Model) -> J {
