@@ -55,6 +55,22 @@ fn model_findings(model: &str) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// Each threat of a model file as (id, title, status).
+fn stated(path: &std::path::Path) -> Vec<(String, String, tms_model::Status)> {
+    let l = tms_formats::load::load_path(path).expect("the model loads");
+    l.model
+        .threats
+        .iter()
+        .map(|t| (t.id.clone(), t.title.clone(), t.status))
+        .collect()
+}
+
+fn owned(v: &[(&str, &str, tms_model::Status)]) -> Vec<(String, String, tms_model::Status)> {
+    v.iter()
+        .map(|(i, t, s)| (i.to_string(), t.to_string(), *s))
+        .collect()
+}
+
 fn count(findings: &[(String, String, String)], status: &str) -> usize {
     findings.iter().filter(|f| f.2 == status).count()
 }
@@ -148,15 +164,9 @@ fn otm_export_and_import_keep_the_model_threats() {
     assert_eq!(model_findings(&yaml), want);
 
     let back = tms_formats::load::load_path(std::path::Path::new(&otm)).expect("loads");
-    let ids: Vec<(&str, &str, tms_model::Status)> = back
-        .model
-        .threats
-        .iter()
-        .map(|t| (t.id.as_str(), t.title.as_str(), t.status))
-        .collect();
     assert_eq!(
-        ids,
-        [
+        stated(std::path::Path::new(&otm)),
+        owned(&[
             ("TM-1", "Session fixation", tms_model::Status::Mitigated),
             (
                 "TM-2",
@@ -168,7 +178,7 @@ fn otm_export_and_import_keep_the_model_threats() {
                 "The provider goes away",
                 tms_model::Status::Accepted
             ),
-        ]
+        ])
     );
     let tm1 = &back.model.threats[0];
     assert_eq!(
@@ -338,25 +348,19 @@ fn threat_dragon_export_and_import_keep_the_model_threats() {
     let model = model.to_string_lossy().to_string();
     let td = scratch("with-threats.td.json");
     std::fs::write(&td, run(&["export", &model, "--format", "threat-dragon"])).expect("write");
-    let back = tms_formats::load::load_path(&td).expect("the export reads back");
-    let got: Vec<(&str, &str, tms_model::Status)> = back
-        .model
-        .threats
-        .iter()
-        .map(|t| (t.id.as_str(), t.title.as_str(), t.status))
-        .collect();
     // Threat Dragon draws threats on cells: one to the whole system has no place.
     assert_eq!(
-        got,
-        [
+        stated(&td),
+        owned(&[
             ("TM-1", "Session fixation", tms_model::Status::Mitigated),
             (
                 "TM-2",
                 "Credentials sniffed on the way in",
                 tms_model::Status::Open
             ),
-        ]
+        ])
     );
+    let back = tms_formats::load::load_path(&td).expect("the export reads back");
     assert!(
         back.model.triage.is_empty(),
         "no triage of rules that do not exist"

@@ -98,14 +98,7 @@ impl<'a> Builder<'a> {
         } else {
             base
         };
-        let mut id = base.clone();
-        // Bounded by the number of threats already taken.
-        for n in 2..self.threat_ids.len() + 3 {
-            if !self.threat_ids.contains(&id) {
-                break;
-            }
-            id = format!("{base}-{n}");
-        }
+        let id = first_free(&base, &self.threat_ids);
         self.threat_ids.insert(id.clone());
         id
     }
@@ -289,6 +282,19 @@ pub fn data_asset(id: String, name: String, pos: Pos) -> DataAsset {
         derived: Default::default(),
         pos,
     }
+}
+
+/// `base`, or `base-2`, `base-3`, ... whichever `taken` does not hold first.
+pub fn first_free(base: &str, taken: &HashSet<String>) -> String {
+    let mut id = base.to_string();
+    // Bounded: among taken.len() + 1 candidates one is free.
+    for n in 2..taken.len() + 3 {
+        if !taken.contains(&id) {
+            break;
+        }
+        id = format!("{base}-{n}");
+    }
+    id
 }
 
 /// Replaces what our ids cannot hold (`@`, `*`, whitespace) by `-`.

@@ -78,14 +78,7 @@ impl Names {
         } else {
             base
         };
-        let mut name = base.clone();
-        // Bounded by the names already taken.
-        for n in 2..self.taken.len() + 3 {
-            if !self.taken.contains(&name) {
-                break;
-            }
-            name = format!("{base}-{n}");
-        }
+        let name = crate::importer::first_free(&base, &self.taken);
         self.taken.insert(name.clone());
         self.of.insert(key, name.clone());
         name

@@ -1920,7 +1920,7 @@ impl Importer<'_> {
     /// STRIDE category, affecting those elements (or flows), open.
     fn stride_threats(&mut self, mappings: &Node) {
         let entries = mappings.get("stride").and_then(Node::as_seq).unwrap_or(&[]);
-        let mut taken: HashSet<String> = HashSet::new();
+        let mut taken = tms_syntax::fxhash::FxHashSet::default();
         for n in entries {
             let Some(affected) = n.get("affectedComponents").and_then(Node::as_seq) else {
                 continue;
@@ -1940,13 +1940,7 @@ impl Importer<'_> {
             };
             let letter = category.map_or("threat", |c| c.as_str());
             let base = format!("stride-{}", letter.to_ascii_lowercase());
-            let mut id = base.clone();
-            for k in 2..taken.len() + 3 {
-                if !taken.contains(&id) {
-                    break;
-                }
-                id = format!("{base}-{k}");
-            }
+            let id = crate::importer::first_free(&base, &taken);
             taken.insert(id.clone());
             let mut t = Threat::new(id.clone(), title, n.pos);
             t.description = description;
