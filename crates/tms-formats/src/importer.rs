@@ -284,6 +284,14 @@ pub fn data_asset(id: String, name: String, pos: Pos) -> DataAsset {
     }
 }
 
+/// A STRIDE category as other tools spell it: a letter or the name, in any
+/// case, with `-` or `_` for spaces, or a plural (Threat Dragon's OTM export
+/// writes "Elevation of Privileges").
+pub fn stride(s: &str) -> Option<Stride> {
+    let spaced = s.trim().replace(['-', '_'], " ");
+    Stride::parse(&spaced).or_else(|| Stride::parse(spaced.strip_suffix('s')?))
+}
+
 /// `base`, or `base-2`, `base-3`, ... whichever `taken` does not hold first.
 pub fn first_free(base: &str, taken: &HashSet<String>) -> String {
     let mut id = base.to_string();
@@ -500,6 +508,15 @@ mod tests {
         assert_eq!(b.id_from_name("element", "Web"), "web-3");
         let froms: Vec<&str> = b.rewrites.iter().map(|r| r.from.as_str()).collect();
         assert_eq!(froms, ["web", "a b@c"]);
+    }
+
+    #[test]
+    fn stride_categories_are_read_as_tools_spell_them() {
+        assert_eq!(stride("Elevation of Privileges"), Some(Stride::E));
+        assert_eq!(stride("information-disclosure"), Some(Stride::I));
+        assert_eq!(stride("T"), Some(Stride::T));
+        assert_eq!(stride("Denial of service"), Some(Stride::D));
+        assert_eq!(stride("Linkability"), None);
     }
 
     #[test]

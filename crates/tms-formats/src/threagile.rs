@@ -1014,7 +1014,7 @@ impl Threagile<'_> {
                 .to_string();
         }
         if let Some(s) = scalar(&mut self.b, v, "stride") {
-            t.stride.extend(Stride::parse(&s.replace('-', " ")));
+            t.stride.extend(importer::stride(&s));
         }
         if let Some(m) = scalar(&mut self.b, v, "mitigation") {
             t.mitigations.push(m);

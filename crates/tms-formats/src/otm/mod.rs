@@ -369,7 +369,7 @@ impl Otm<'_> {
                 m.stride = t
                     .categories
                     .iter()
-                    .filter_map(|c| Stride::parse(c))
+                    .filter_map(|c| importer::stride(c))
                     .collect();
                 m.stride.sort();
                 m.stride.dedup();

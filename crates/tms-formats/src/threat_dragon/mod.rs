@@ -885,7 +885,7 @@ impl Dragon<'_> {
         let mut m = Threat::new(id, title.clone(), t.pos);
         m.description = text("description");
         let kind = one_line(t.str_at("type").unwrap_or(""));
-        match Stride::parse(&kind) {
+        match importer::stride(&kind) {
             Some(s) => m.stride = vec![s],
             None if kind.is_empty() => {}
             None => {
