@@ -31,4 +31,5 @@ mod schema;
 mod stdin;
 mod stix;
 mod threat_model_spec;
+mod threats;
 mod watch;
