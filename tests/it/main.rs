@@ -14,6 +14,7 @@ mod export_interchange;
 mod hardening;
 mod import_formats;
 mod import_pytm;
+mod import_threats;
 mod json_outputs;
 mod loader_props;
 mod lsp;
