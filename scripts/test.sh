@@ -105,5 +105,8 @@ cargo build --release --quiet
 ./target/release/tms validate examples/*.yaml
 ./target/release/tms report examples/web-shop.yaml --format md -o target/web-shop.md
 
+step "the static Linux binary in a clean room (nothing but itself on its root)"
+scripts/clean-room.sh
+
 echo
 echo "all tests passed"

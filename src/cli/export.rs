@@ -25,6 +25,12 @@ pub struct Args {
     /// Write to this file instead of stdout
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// jira-csv, github-issues: file only what is at or above this severity
+    #[arg(long, value_name = "SEVERITY", value_parser = super::common::parse_severity)]
+    min_severity: Option<tms_model::Severity>,
+    /// jira-csv, github-issues: file the questions too (someone must find out)
+    #[arg(long)]
+    questions: bool,
     #[command(flatten)]
     rules: RuleArgs,
 }
@@ -38,6 +44,13 @@ pub fn run(args: Args) -> i32 {
     let Some(format) = tms_report::formats::exports().find(|f| f.name == args.format) else {
         return super::EXIT_INVALID;
     };
+    if format.write_selected.is_none() && (args.min_severity.is_some() || args.questions) {
+        errln!(
+            "error: `--min-severity` and `--questions` choose what jira-csv and github-issues file; {} writes every finding",
+            format.name
+        );
+        return super::EXIT_INVALID;
+    }
     if format.name == "sarif" {
         return sarif(&args);
     }
@@ -46,9 +59,18 @@ pub fn run(args: Args) -> i32 {
         Err(code) => return code,
     };
     let (model, lib, analysis) = (&a.loaded.model, &a.library, &a.analysis);
-    super::stream_output(args.output.as_ref(), |w| {
-        (format.write)(w, model, lib, analysis)
-    })
+    let selection = tms_report::trackers::Selection {
+        min_severity: args.min_severity.unwrap_or(tms_model::Severity::Info),
+        questions: args.questions,
+    };
+    match format.write_selected {
+        Some(write) => super::stream_output(args.output.as_ref(), |w| {
+            write(w, model, lib, analysis, selection)
+        }),
+        None => super::stream_output(args.output.as_ref(), |w| {
+            (format.write)(w, model, lib, analysis)
+        }),
+    }
 }
 
 /// SARIF, with what GitHub's limits and a long write need: a warning above

@@ -70,6 +70,11 @@ const FIXTURES: &[(&str, &str, &str)] = &[
         "threagile_example",
     ),
     (
+        "owasp-threat-model-library",
+        "tests/import/owasp-tml/ephemeral-browser-isolation.json",
+        "owasp_tml_ephemeral_browser_isolation",
+    ),
+    (
         "tmt",
         "tests/import/tmt/sample-threat-model.tm7",
         "tmt_sample",
@@ -172,24 +177,37 @@ fn describe(m: &Model) -> Vec<String> {
             f.properties
         ));
     }
-    for t in &m.threats {
-        let affects: Vec<String> = t.affects.iter().map(|i| format!("{i:?}")).collect();
-        out.push(format!(
-            "threat {} {:?} {:?} {:?} affects {affects:?} {:?} {} {:?} {:?}",
-            t.id,
-            t.title,
-            t.description,
-            t.stride,
-            t.severity,
-            t.status,
-            t.justification,
-            t.mitigations
-        ));
-    }
     for t in &m.triage {
         out.push(format!(
             "triage {} {} {:?} {:?} {:?} {:?} {:?}",
             t.finding, t.status, t.justification, t.owner, t.ticket, t.expires, t.severity
+        ));
+    }
+    let item = |i: &Item| match *i {
+        Item::Element(e) => m.elements[e].id.clone(),
+        Item::Flow(f) => m.flows[f].id.clone(),
+        Item::Boundary(b) => m.boundaries[b].id.clone(),
+        Item::Data(d) => m.data[d].id.clone(),
+    };
+    for t in &m.threats {
+        out.push(format!(
+            "threat {} {:?} {:?} {:?} affects {:?} {:?} {:?} {} {:?} {:?} {:?} {:?} {:?}",
+            t.id,
+            t.title,
+            t.description,
+            t.stride,
+            t.affects.iter().map(item).collect::<Vec<_>>(),
+            t.severity,
+            t.likelihood,
+            t.status,
+            t.justification,
+            t.mitigations,
+            t.owner,
+            t.ticket,
+            t.mappings.as_ref().map(|m| (
+                m.capec.iter().map(|x| &x.id).collect::<Vec<_>>(),
+                m.cwe.iter().map(|x| &x.id).collect::<Vec<_>>()
+            ))
         ));
     }
     out
@@ -281,11 +299,9 @@ fn import_says_on_stderr_what_was_not_carried_over() {
         yaml.contains("# not carried over: OTM type internet, trust rating 20\n"),
         "{yaml}"
     );
-    assert!(
-        stderr
-            .contains("`web-service`: threat `22724267-be7e-44c0-8b1f-d7d33e9a34ec` \"Threat 1\""),
-        "{stderr}"
-    );
+    // Its threat is the model's now, not a note.
+    assert!(!stderr.contains("\"Threat 1\""), "{stderr}");
+    assert!(yaml.contains("threats:\n"), "{yaml}");
 
     // -o writes the file instead of stdout.
     let file = scratch("otm-example-o.yaml");
@@ -547,7 +563,7 @@ fn threat_dragon_boundaries_come_from_the_drawing() {
 }
 
 #[test]
-fn threat_dragon_threats_with_a_rule_become_triage() {
+fn threat_dragon_threats_with_a_rule_become_triage_the_others_model_threats() {
     let path = scratch("ruled.td.json");
     std::fs::write(
         &path,
@@ -580,12 +596,19 @@ fn threat_dragon_threats_with_a_rule_become_triage() {
     assert_eq!(t.status, Status::Mitigated);
     assert_eq!(t.justification.as_deref(), Some("Tokens on every form"));
     assert_eq!(t.severity, Some(Severity::High));
+    // A threat the team wrote is a threat of the model, on its cell.
     let notes = &m.imported.as_ref().expect("imported").not_carried;
-    assert_eq!(notes.len(), 1);
-    assert_eq!(
-        notes[0].what,
-        "threat \"Own threat\" (Tampering, Low, Open): d2 Mitigation: m2"
-    );
+    assert!(notes.is_empty(), "{notes:?}");
+    assert_eq!(m.threats.len(), 1);
+    let own = &m.threats[0];
+    assert_eq!(own.id, "own-threat");
+    assert_eq!(own.title, "Own threat");
+    assert_eq!(own.description, "d2");
+    assert_eq!(own.stride, [Stride::T]);
+    assert_eq!(own.severity, Some(Severity::Low));
+    assert_eq!(own.status, Status::Open);
+    assert_eq!(own.mitigations, ["m2"]);
+    assert_eq!(own.affects, [m.ids["api"]]);
     let call = m.flow("call").expect("the flow");
     assert!(call.attrs.flag(attrs::lookup("isEncrypted").expect("attr")));
 }

@@ -13,7 +13,7 @@ use tms_model::imported::{Anchor, IdRewrite, Imported, NotCarried};
 use tms_model::*;
 use tms_syntax::diag::Diagnostics;
 use tms_syntax::reader::Reader;
-use tms_syntax::source::{Node, NodeKind, Pos};
+use tms_syntax::source::{Key, Node, NodeKind, Pos};
 
 /// A model under construction from a foreign file.
 pub struct Builder<'a> {
@@ -23,6 +23,8 @@ pub struct Builder<'a> {
     notes: Vec<NotCarried>,
     rewrites: Vec<IdRewrite>,
     taken: HashSet<String>,
+    /// Threat ids are a namespace of their own (finding ids are `THREAT@TARGET`).
+    threat_ids: HashSet<String>,
 }
 
 impl<'a> Builder<'a> {
@@ -37,6 +39,7 @@ impl<'a> Builder<'a> {
             notes: Vec::new(),
             rewrites: Vec::new(),
             taken: HashSet::default(),
+            threat_ids: HashSet::default(),
         }
     }
 
@@ -80,6 +83,45 @@ impl<'a> Builder<'a> {
             base
         };
         self.unique(&base)
+    }
+
+    /// Our id for a threat of the source: its own id when it is a readable id
+    /// of ours (not a generated UUID), else a slug of its title; unique among
+    /// threats, with `-2`, `-3`, ... for repeated titles.
+    pub fn threat_id(&mut self, wanted: Option<&str>, title: &str) -> String {
+        let base = match wanted.map(str::trim) {
+            Some(w) if is_valid_id(w) && !is_uuid(w) => w.to_string(),
+            _ => slug(title),
+        };
+        let base = if base.is_empty() {
+            "threat".to_string()
+        } else {
+            base
+        };
+        let id = first_free(&base, &self.threat_ids);
+        self.threat_ids.insert(id.clone());
+        id
+    }
+
+    /// Warns of each key of a document's top that is not in `allowed` (the
+    /// nearest one as a hint); `schema` names what it is not part of.
+    pub fn warn_unknown_keys(&mut self, entries: &[(Key, Node)], allowed: &[&str], schema: &str) {
+        for (key, _) in entries {
+            if !allowed.contains(&&*key.name) {
+                self.r
+                    .warning(
+                        key.pos,
+                        format!("`{}` is not part of {schema}; it is left out", key.name),
+                    )
+                    .hint = tms_syntax::diag::did_you_mean(&key.name, allowed.iter().copied())
+                    .map(|c| format!("did you mean `{c}`?"));
+            }
+        }
+    }
+
+    /// Adds a threat the source states; its finding ids are `ID@TARGET`.
+    pub fn add_threat(&mut self, t: Threat) {
+        self.model.threats.push(t);
     }
 
     fn unique(&mut self, base: &str) -> String {
@@ -240,6 +282,27 @@ pub fn data_asset(id: String, name: String, pos: Pos) -> DataAsset {
         derived: Default::default(),
         pos,
     }
+}
+
+/// A STRIDE category as other tools spell it: a letter or the name, in any
+/// case, with `-` or `_` for spaces, or a plural (Threat Dragon's OTM export
+/// writes "Elevation of Privileges").
+pub fn stride(s: &str) -> Option<Stride> {
+    let spaced = s.trim().replace(['-', '_'], " ");
+    Stride::parse(&spaced).or_else(|| Stride::parse(spaced.strip_suffix('s')?))
+}
+
+/// `base`, or `base-2`, `base-3`, ... whichever `taken` does not hold first.
+pub fn first_free(base: &str, taken: &HashSet<String>) -> String {
+    let mut id = base.to_string();
+    // Bounded: among taken.len() + 1 candidates one is free.
+    for n in 2..taken.len() + 3 {
+        if !taken.contains(&id) {
+            break;
+        }
+        id = format!("{base}-{n}");
+    }
+    id
 }
 
 /// Replaces what our ids cannot hold (`@`, `*`, whitespace) by `-`.
@@ -454,6 +517,15 @@ mod tests {
         assert_eq!(b.id_from_name("element", "Web"), "web-3");
         let froms: Vec<&str> = b.rewrites.iter().map(|r| r.from.as_str()).collect();
         assert_eq!(froms, ["web", "a b@c"]);
+    }
+
+    #[test]
+    fn stride_categories_are_read_as_tools_spell_them() {
+        assert_eq!(stride("Elevation of Privileges"), Some(Stride::E));
+        assert_eq!(stride("information-disclosure"), Some(Stride::I));
+        assert_eq!(stride("T"), Some(Stride::T));
+        assert_eq!(stride("Denial of service"), Some(Stride::D));
+        assert_eq!(stride("Linkability"), None);
     }
 
     #[test]

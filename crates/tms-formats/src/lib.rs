@@ -5,6 +5,7 @@ pub mod importer;
 pub mod load;
 pub mod native;
 pub mod otm;
+pub mod owasp_tml;
 pub mod pytm;
 pub mod registry;
 pub mod threagile;

@@ -47,10 +47,12 @@ pub enum Input {
     },
 }
 
-/// In detection order: formats with a key of their own first; pytm, whose
+/// In detection order: formats with a key of their own first (the Threat
+/// Model Library before Threat Model Spec, whose `diagrams` it also has); pytm, whose
 /// signature is the weakest (no `title`, pytm's own keys or `__class__`), last.
 /// A document none of them claims is read as our own format.
 pub const FORMATS: &[Format] = &[
+    crate::owasp_tml::FORMAT,
     crate::tmt::FORMAT,
     crate::threat_model_spec::FORMAT,
     crate::threat_composer::FORMAT,

@@ -17,9 +17,13 @@
 //! `storesSensitiveData`; on links the protocol (and whether it encrypts),
 //! `vpn`, and `authentication` / `authorization` map to pytm's controls. The
 //! rest of an asset's or link's ratings (`technology`, `machine`, CIA, ...)
-//! are kept as its `properties`. Threagile's risk tracking names Threagile's
-//! own rules, so it is listed as not carried over, as are abuse cases,
-//! questions, security requirements and shared runtimes.
+//! are kept as its `properties`. Individual risk categories (risks people
+//! wrote) become model threats on the assets their risks name; risk tracking
+//! decides risks of Threagile's own rules, which tms does not run, so each
+//! entry is a model threat with its status, justification, ticket and
+//! `checked_by` as owner (or decides the individual category it names).
+//! Abuse cases, questions, security requirements and shared runtimes are
+//! listed as not carried over.
 
 use super::importer::{self, Builder};
 use tms_model::attrs;
@@ -260,6 +264,38 @@ fn strings(b: &mut Builder, node: &Node, key: &str) -> Vec<(String, Pos)> {
 fn set(attrs: &mut Attrs, name: &str, v: Value) {
     if let Some(id) = attrs::lookup(name) {
         attrs.set(id, v);
+    }
+}
+
+/// Threagile's risk tracking statuses: the ones still being worked on are open.
+fn tracking_status(s: &str) -> Status {
+    match s {
+        "accepted" => Status::Accepted,
+        "mitigated" => Status::Mitigated,
+        "false-positive" => Status::FalsePositive,
+        _ => Status::Open,
+    }
+}
+
+/// Threagile's severities (low, medium, elevated, high, critical) on ours;
+/// elevated asks for attention as high does.
+fn severity_of(s: &str) -> Option<Severity> {
+    Some(match s {
+        "low" => Severity::Low,
+        "medium" => Severity::Medium,
+        "elevated" | "high" => Severity::High,
+        "critical" => Severity::Critical,
+        _ => return None,
+    })
+}
+
+/// `untrusted-deserialization` as `Untrusted deserialization`.
+fn humanise(id: &str) -> String {
+    let words = id.replace(['-', '_'], " ");
+    let mut c = words.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => "Risk".to_string(),
     }
 }
 
@@ -945,33 +981,119 @@ impl Threagile<'_> {
         }
     }
 
-    /// Threagile's risk tracking and individual risks name Threagile's rules
-    /// and risk ids, which tms's rules do not produce.
+    /// Threagile's individual risk categories are risks people wrote: each is
+    /// a model threat on the assets and links its risks name. Risk tracking
+    /// records decisions on risks Threagile's own rules find, which tms's
+    /// rules do not produce, so triage could never match them: each entry is a
+    /// model threat with the decision (status, justification, ticket,
+    /// `checked_by` as owner) on the technical assets its risk id names, or
+    /// sets the status of the individual category it names.
     fn risks(&mut self, root: &Node) {
+        let mut categories: HashMap<String, usize> = HashMap::default();
         for (k, v) in named(&mut self.b, root, "individual_risk_categories") {
-            let n = v
-                .get("risks_identified")
-                .and_then(Node::as_map)
-                .map_or(0, <[_]>::len);
-            self.b.note(
-                Anchor::Model,
-                format!(
-                    "individual risk category \"{}\" ({n} risk(s) identified)",
-                    k.name
-                ),
-            );
+            if let Some(i) = self.individual_category(k, v) {
+                if let Some(id) = v.str_at("id") {
+                    categories.insert(id.to_string(), i);
+                }
+            }
         }
         for (k, v) in named(&mut self.b, root, "risk_tracking") {
-            let status = scalar(&mut self.b, v, "status").unwrap_or_default();
-            let why = scalar(&mut self.b, v, "justification").unwrap_or_default();
-            self.b.note(
-                Anchor::Model,
-                format!(
-                    "risk tracking `{}`: {status}; {}",
-                    k.name,
-                    importer::clip(&why)
-                ),
-            );
+            self.tracked(k, v, &categories);
         }
+    }
+
+    fn individual_category(&mut self, k: &Key, v: &Node) -> Option<usize> {
+        self.b.r.map(v, "an individual risk category")?;
+        let id = self.b.threat_id(v.str_at("id"), &k.name);
+        let mut t = Threat::new(id, k.name.to_string(), k.pos);
+        t.description = scalar(&mut self.b, v, "description").unwrap_or_default();
+        if let Some(impact) = scalar(&mut self.b, v, "impact") {
+            t.description = format!("{}\n\nImpact: {impact}", t.description)
+                .trim()
+                .to_string();
+        }
+        if let Some(s) = scalar(&mut self.b, v, "stride") {
+            t.stride.extend(importer::stride(&s));
+        }
+        if let Some(m) = scalar(&mut self.b, v, "mitigation") {
+            t.mitigations.push(m);
+        }
+        if let Some(cwe) = scalar(&mut self.b, v, "cwe").filter(|c| c != "0") {
+            t.mappings = Some(Mappings {
+                cwe: vec![IdName {
+                    id: format!("CWE-{}", cwe.trim_start_matches("CWE-")),
+                    name: None,
+                    pos: k.pos,
+                }],
+                pos: k.pos,
+                ..Mappings::default()
+            });
+        }
+        t.references = scalar(&mut self.b, v, "cheat_sheet").into_iter().collect();
+        for (_, r) in named(&mut self.b, v, "risks_identified") {
+            if let Some(sev) = r.str_at("severity").and_then(severity_of) {
+                t.severity = t.severity.max(Some(sev));
+            }
+            let key = "most_relevant_technical_asset";
+            if let Some(a) = r.str_at(key).filter(|a| !a.trim().is_empty()) {
+                let pos = r.get(key).map_or(r.pos, |n| n.pos);
+                if let Some(e) = self.asset_ref(a, pos) {
+                    if !t.affects.contains(&Item::Element(e)) {
+                        t.affects.push(Item::Element(e));
+                    }
+                }
+            }
+        }
+        let i = self.b.model.threats.len();
+        self.b.add_threat(t);
+        Some(i)
+    }
+
+    /// One `risk_tracking` entry, keyed by a Threagile risk id
+    /// (`CATEGORY@ASSET@...`, with `*` wildcards).
+    fn tracked(&mut self, k: &Key, v: &Node, categories: &HashMap<String, usize>) {
+        if self.b.r.map(v, "a risk tracking entry").is_none() {
+            return;
+        }
+        let mut parts = k.name.split('@');
+        let category = parts.next().unwrap_or("").trim().to_string();
+        let state = scalar(&mut self.b, v, "status").unwrap_or_default();
+        let status = tracking_status(&state);
+        let justification = scalar(&mut self.b, v, "justification")
+            .or_else(|| (status != Status::Open).then(|| format!("{state} in Threagile")));
+        let ticket = scalar(&mut self.b, v, "ticket");
+        let owner = scalar(&mut self.b, v, "checked_by");
+        if let Some(&i) = categories.get(&category) {
+            // A decision on a risk people wrote: it decides that threat.
+            let t = &mut self.b.model.threats[i];
+            t.status = status;
+            t.justification = justification;
+            t.ticket = ticket;
+            t.owner = owner;
+            return;
+        }
+        let affects: Vec<Item> = parts
+            .filter(|p| *p != "*")
+            .filter_map(|p| self.assets.get(p).map(|(e, _)| Item::Element(*e)))
+            .collect();
+        let title = format!("{} (Threagile risk)", humanise(&category));
+        // The risk id without its wildcards: `ldap-injection@*@ldap-auth-server@*`
+        // is `ldap-injection-ldap-auth-server`.
+        let wanted: Vec<&str> = k.name.split('@').filter(|p| *p != "*").collect();
+        let id = self.b.threat_id(Some(&wanted.join("-")), &title);
+        let mut t = Threat::new(id, title, k.pos);
+        t.description = format!(
+            "Threagile's risk tracking records a decision on `{}`.",
+            k.name
+        );
+        t.status = status;
+        t.justification = justification;
+        t.ticket = ticket;
+        t.owner = owner;
+        t.affects = affects;
+        if let Some(d) = scalar(&mut self.b, v, "date") {
+            t.description.push_str(&format!(" Checked on {d}."));
+        }
+        self.b.add_threat(t);
     }
 }

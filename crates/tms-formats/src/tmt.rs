@@ -553,16 +553,12 @@ impl<'d, 'i> Tmt<'d, 'i> {
                 .filter(|v| !v.is_empty())
         };
         let number = text_of(v, "Id").unwrap_or("");
-        let wanted = if number.is_empty() {
-            "TMT".to_string()
-        } else {
-            format!("TMT-{number}")
-        };
-        let id = self.b.claim_id("threat", &wanted, pos);
         let title = prop("Title")
             .or_else(|| text_of(v, "Title"))
             .unwrap_or("Threat")
             .to_string();
+        let wanted = (!number.is_empty()).then(|| format!("TMT-{number}"));
+        let id = self.b.threat_id(wanted.as_deref(), &title);
         let mut t = Threat::new(id.clone(), title, pos);
         t.description = prop("UserThreatDescription")
             .or_else(|| text_of(v, "UserThreatDescription"))
@@ -618,7 +614,7 @@ impl<'d, 'i> Tmt<'d, 'i> {
                 );
             }
         }
-        self.b.model.threats.push(t);
+        self.b.add_threat(t);
     }
 
     /// The connector a threat is on, or its target where the connector was left out.

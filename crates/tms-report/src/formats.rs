@@ -58,7 +58,18 @@ pub struct ExportFormat {
     pub name: &'static str,
     pub about: &'static str,
     pub write: tms_formats::registry::WriteFn,
+    /// For issue trackers: the writer that takes `--min-severity` and `--questions`.
+    pub write_selected: Option<SelectedWriteFn>,
 }
+
+/// A tracker export's writer, with what to file.
+pub type SelectedWriteFn = fn(
+    &mut dyn Write,
+    &Model,
+    &Library,
+    &Analysis,
+    crate::trackers::Selection,
+) -> std::io::Result<()>;
 
 /// The exports this crate writes itself; [`exports`] adds every format of
 /// the format registry that has a writer.
@@ -67,11 +78,25 @@ const OWN_EXPORTS: &[ExportFormat] = &[
         name: "sarif",
         about: "SARIF 2.1.0, for GitHub code scanning and other SARIF viewers",
         write: crate::sarif::write,
+        write_selected: None,
     },
     ExportFormat {
         name: "stix",
         about: "A STIX 2.1 bundle, for threat-intelligence platforms",
         write: crate::stix::write,
+        write_selected: None,
+    },
+    ExportFormat {
+        name: "jira-csv",
+        about: "Jira's CSV import: one issue per open finding not yet ticketed (`--min-severity`, `--questions`)",
+        write: crate::trackers::jira_csv,
+        write_selected: Some(crate::trackers::write_jira_csv),
+    },
+    ExportFormat {
+        name: "github-issues",
+        about: "GitHub issues as JSON Lines, one per open finding not yet ticketed (`--min-severity`, `--questions`)",
+        write: crate::trackers::github_issues,
+        write_selected: Some(crate::trackers::write_github_issues),
     },
 ];
 
@@ -83,12 +108,14 @@ pub fn exports() -> impl Iterator<Item = ExportFormat> {
             name: e.name,
             about: e.about,
             write: e.write,
+            write_selected: e.write_selected,
         })
         .chain(
             tms_formats::registry::writers().map(|(f, write)| ExportFormat {
                 name: f.name,
                 about: f.about,
                 write,
+                write_selected: None,
             }),
         )
 }

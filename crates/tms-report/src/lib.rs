@@ -14,6 +14,7 @@ pub mod rule_list;
 pub mod sarif;
 pub mod stix;
 pub mod template;
+pub mod trackers;
 
 use serde::Serialize;
 

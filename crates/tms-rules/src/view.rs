@@ -25,7 +25,8 @@ pub struct Location<'a> {
 pub struct FindingView<'a> {
     pub id: &'a str,
     /// `rules` when a rule of the library found it, `model` when the model's
-    /// `threats:` section states it.
+    /// `threats:` section states it. (Report format 1 predates it: not serialised.)
+    #[serde(skip)]
     pub source: &'static str,
     pub rule: &'a str,
     pub title: &'a str,
@@ -46,10 +47,10 @@ pub struct FindingView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dread: Option<f64>,
     /// Who owns the decision, and where the work is tracked: the triage
-    /// entry's, else the model threat's.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// entry's, else the model threat's. (Not in report format 1.)
+    #[serde(skip)]
     pub owner: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip)]
     pub ticket: Option<&'a str>,
 }
 

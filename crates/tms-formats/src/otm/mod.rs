@@ -10,11 +10,14 @@
 //!
 //! A component's `type` is free text in OTM; tms picks the element type it
 //! names (`database` is a datastore, `web-client` an external entity) and
-//! keeps the text in the element's `properties` as `otmType`. A threat on a
-//! component or dataflow whose state records a decision (mitigated,
-//! accepted, ...) becomes triage of `THREAT-ID@TARGET`; the others, and what
-//! OTM rates that tms does not (trust ratings, risk scores), are listed as not
-//! carried over.
+//! keeps the text in the element's `properties` as `otmType`. The document's
+//! threats become the model's threats: name, description, STRIDE
+//! `categories`, `cwes`, impact as severity and likelihood, affecting the
+//! components and dataflows that reference them, with the state of the
+//! reference as status and the referenced mitigations' text. References that
+//! disagree on the state split a threat in two (`ID-STATUS`). Threats tms's
+//! own export wrote for its rules are triage of `RULE@TARGET` instead. What
+//! OTM rates that tms does not (trust ratings) is listed as not carried over.
 
 pub mod write;
 
@@ -55,12 +58,36 @@ const TOP_KEYS: &[&str] = &[
 ];
 
 /// A threat from the document's `threats` list.
-struct Threat {
+struct OtmThreat {
     name: String,
+    description: String,
     categories: Vec<String>,
     cwes: Vec<String>,
     likelihood: Option<f64>,
     impact: Option<f64>,
+    /// A rule of tms's, written by tms's own export (its findings are
+    /// triage, not threats of the model).
+    rule: bool,
+    /// What tms's own export says of a model threat on no component.
+    decision: Option<Decision>,
+}
+
+/// A decision on a threat: a threat reference's state and what comes with it.
+#[derive(Clone, PartialEq)]
+struct Decision {
+    status: Status,
+    justification: Option<String>,
+    owner: Option<String>,
+    ticket: Option<String>,
+    expires: Option<String>,
+}
+
+/// A threat reference on a component or dataflow that became an element or flow.
+struct Instance {
+    threat: String,
+    item: Item,
+    decision: Decision,
+    mitigations: Vec<String>,
 }
 
 struct Otm<'a> {
@@ -69,8 +96,12 @@ struct Otm<'a> {
     /// with what each became and where it was defined.
     items: HashMap<String, (OtmItem, Pos)>,
     assets: HashMap<String, (DataIdx, Pos)>,
-    threats: HashMap<String, (Threat, Pos)>,
-    mitigations: HashMap<String, (String, Pos)>,
+    threats: HashMap<String, (OtmThreat, Pos)>,
+    /// Threat ids in the document's order, for a deterministic model.
+    threat_order: Vec<String>,
+    /// Mitigation id to its name and text.
+    mitigations: HashMap<String, ((String, String), Pos)>,
+    instances: Vec<Instance>,
     representations: HashMap<String, Pos>,
     /// Written by tms's own export: what it computed (trust ratings, open
     /// findings) is not lost when read back, since tms computes it again.
@@ -93,7 +124,9 @@ pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
         items: HashMap::default(),
         assets: HashMap::default(),
         threats: HashMap::default(),
+        threat_order: Vec::new(),
         mitigations: HashMap::default(),
+        instances: Vec::new(),
         representations: HashMap::default(),
         responses: Vec::new(),
         ours: false,
@@ -115,18 +148,7 @@ impl Otm<'_> {
         let Some(top) = self.b.r.map(root, "an OTM document") else {
             return;
         };
-        for (key, _) in top {
-            if !TOP_KEYS.contains(&&*key.name) {
-                self.b
-                    .r
-                    .warning(
-                        key.pos,
-                        format!("`{}` is not part of OTM 0.2.0; it is left out", key.name),
-                    )
-                    .hint = tms_syntax::diag::did_you_mean(&key.name, TOP_KEYS.iter().copied())
-                    .map(|c| format!("did you mean `{c}`?"));
-            }
-        }
+        self.b.warn_unknown_keys(top, TOP_KEYS, "OTM 0.2.0");
         if let Some(v) = root.get("otmVersion") {
             if let Some(s) = importer::text(&mut self.b.r, v, "`otmVersion`") {
                 if !s.starts_with("0.") {
@@ -169,12 +191,16 @@ impl Otm<'_> {
                 continue;
             };
             let name = self.opt_text(n, "name").unwrap_or_else(|| id.clone());
+            let text = self
+                .opt_text(n, "description")
+                .filter(|d| !d.trim().is_empty())
+                .unwrap_or_else(|| name.clone());
             if let Some((_, first)) = self.mitigations.get(&id) {
                 let first = *first;
                 self.duplicate(n, &id, "mitigations", first);
                 continue;
             }
-            self.mitigations.insert(id, (name, n.pos));
+            self.mitigations.insert(id, ((name, text), n.pos));
         }
 
         let zones: Vec<&Node> = list(&mut self.b, root, "trustZones").iter().collect();
@@ -281,6 +307,99 @@ impl Otm<'_> {
                         format!("`responseTo` names `{to}`, which is not another dataflow"),
                     );
                 }
+            }
+        }
+        self.model_threats();
+    }
+
+    /// The document's threats, other than tms's rules, as threats of the
+    /// model. A threat's references that share a decision become one threat
+    /// affecting their elements and flows; a reference with another decision
+    /// becomes a threat of its own (`ID-STATUS`), since a threat has one
+    /// status. A threat no component references is a threat to the system.
+    fn model_threats(&mut self) {
+        let order = std::mem::take(&mut self.threat_order);
+        let instances = std::mem::take(&mut self.instances);
+        for otm_id in &order {
+            let Some((t, pos)) = self.threats.get(otm_id) else {
+                continue;
+            };
+            if t.rule {
+                continue;
+            }
+            let mut groups: Vec<(Decision, Vec<Item>, Vec<String>)> = Vec::new();
+            for i in instances.iter().filter(|i| &i.threat == otm_id) {
+                let k = match groups.iter().position(|g| g.0 == i.decision) {
+                    Some(k) => k,
+                    None => {
+                        groups.push((i.decision.clone(), Vec::new(), Vec::new()));
+                        groups.len() - 1
+                    }
+                };
+                let g = &mut groups[k];
+                if !g.1.contains(&i.item) {
+                    g.1.push(i.item);
+                }
+                for m in &i.mitigations {
+                    if !g.2.contains(m) {
+                        g.2.push(m.clone());
+                    }
+                }
+            }
+            if groups.is_empty() {
+                let d = t.decision.clone().unwrap_or(Decision {
+                    status: Status::Open,
+                    justification: None,
+                    owner: None,
+                    ticket: None,
+                    expires: None,
+                });
+                groups.push((d, Vec::new(), Vec::new()));
+            }
+            let mut made = Vec::with_capacity(groups.len());
+            for (k, (d, affects, mitigations)) in groups.into_iter().enumerate() {
+                let wanted = match k {
+                    0 => otm_id.clone(),
+                    _ => format!("{otm_id}-{}", d.status.as_str()),
+                };
+                let id = self.b.threat_id(Some(&wanted), &t.name);
+                let mut m = tms_model::Threat::new(id, t.name.clone(), *pos);
+                m.description = t.description.clone();
+                m.stride = t
+                    .categories
+                    .iter()
+                    .filter_map(|c| importer::stride(c))
+                    .collect();
+                m.stride.sort();
+                m.stride.dedup();
+                m.severity = t.impact.map(severity_of_impact);
+                m.likelihood = t.likelihood.map(likelihood_of_score);
+                if !t.cwes.is_empty() {
+                    m.mappings = Some(Mappings {
+                        cwe: t
+                            .cwes
+                            .iter()
+                            .map(|c| IdName {
+                                id: c.clone(),
+                                name: None,
+                                pos: *pos,
+                            })
+                            .collect(),
+                        pos: *pos,
+                        ..Mappings::default()
+                    });
+                }
+                m.status = d.status;
+                m.justification = d.justification;
+                m.owner = d.owner;
+                m.ticket = d.ticket;
+                m.expires = d.expires;
+                m.mitigations = mitigations;
+                m.affects = affects;
+                made.push(m);
+            }
+            for m in made {
+                self.b.add_threat(m);
             }
         }
     }
@@ -542,19 +661,42 @@ impl Otm<'_> {
         };
         let categories = strings(self, "categories");
         let cwes = strings(self, "cwes");
+        let description = self.opt_text(n, "description").unwrap_or_default();
+        let attributes = n.get("attributes");
+        let stated = attributes
+            .and_then(|a| a.str_at("tmsSource"))
+            .is_some_and(|s| s == "model");
+        let decision = attributes.filter(|_| stated).map(|a| {
+            let text = |k: &str| a.str_at(k).map(str::to_string);
+            Decision {
+                status: a
+                    .str_at("status")
+                    .and_then(Status::parse)
+                    .unwrap_or(Status::Open),
+                justification: text("justification"),
+                owner: text("owner"),
+                ticket: text("ticket"),
+                expires: text("expires").filter(|d| tms_syntax::dates::parse_date(d).is_some()),
+            }
+        });
         let (likelihood, impact) = match n.get("risk") {
             Some(r) => (self.score(r, "likelihood"), self.score(r, "impact")),
             None => (None, None),
         };
+        self.threat_order.push(id.clone());
         self.threats.insert(
             id,
             (
-                Threat {
+                OtmThreat {
                     name,
+                    description,
                     categories,
                     cwes,
                     likelihood,
                     impact,
+                    // tms's own export lists its rules' threats unmarked.
+                    rule: self.ours && !stated,
+                    decision,
                 },
                 n.pos,
             ),
@@ -773,7 +915,7 @@ impl Otm<'_> {
             }
         }
         let target = self.b.model.elements[i].id.clone();
-        self.threat_instances(n, &target, Anchor::Element(target.clone()));
+        self.threat_instances(n, &target, Some(Item::Element(i)));
     }
 
     fn asset_ref(&mut self, asset: &str, pos: Pos) -> Option<DataIdx> {
@@ -856,7 +998,7 @@ impl Otm<'_> {
             .collect();
         let (Some(source), Some(sink)) = (source, sink) else {
             // Its threats still name threats and mitigations that must exist.
-            self.threat_instances(n, &otm_id, Anchor::Model);
+            self.threat_instances(n, &otm_id, None);
             return;
         };
         let id_pos = n.get("id").map_or(n.pos, |i| i.pos);
@@ -904,12 +1046,15 @@ impl Otm<'_> {
             r.response_to = Some(fi);
             self.b.add_flow(r);
         }
-        self.threat_instances(n, &id, Anchor::Flow(id.clone()));
+        self.threat_instances(n, &id, Some(Item::Flow(fi)));
     }
 
     /// `threats` on a component or dataflow: references to the document's
-    /// threats and mitigations, each with a state.
-    fn threat_instances(&mut self, n: &Node, target: &str, anchor: Anchor) {
+    /// threats and mitigations, each with a state. A reference to one of
+    /// tms's rules (tms's own export) is triage; any other is kept for the
+    /// model's threats (`model_threats`), or, on a dataflow tms left out
+    /// (`item` is `None`), listed as not carried over.
+    fn threat_instances(&mut self, n: &Node, target: &str, item: Option<Item>) {
         for t in list(&mut self.b, n, "threats") {
             if self.b.r.map(t, "a threat reference").is_none() {
                 continue;
@@ -918,35 +1063,7 @@ impl Otm<'_> {
                 continue;
             };
             let state = self.opt_text(t, "state").unwrap_or_default();
-            let mut mitigations = Vec::new();
-            for m in list(&mut self.b, t, "mitigations") {
-                if m.is_null() {
-                    continue;
-                }
-                let Some(mid) = m.str_at("mitigation") else {
-                    continue;
-                };
-                let mstate = m.str_at("state").unwrap_or("");
-                match self.mitigations.get(mid) {
-                    Some((name, _)) => mitigations.push(if mstate.is_empty() {
-                        format!("\"{}\"", importer::clip(name))
-                    } else {
-                        format!("\"{}\" {mstate}", importer::clip(name))
-                    }),
-                    None => {
-                        let pos = m.get("mitigation").map_or(m.pos, |x| x.pos);
-                        let hint = tms_syntax::diag::did_you_mean(
-                            mid,
-                            self.mitigations.keys().map(String::as_str),
-                        )
-                        .map(|c| format!("did you mean `{c}`?"));
-                        self.b
-                            .r
-                            .error(pos, format!("the mitigation `{mid}` does not exist"))
-                            .hint = hint;
-                    }
-                }
-            }
+            let mitigations = self.mitigation_refs(t);
             let Some((threat, _)) = self.threats.get(&tid) else {
                 let pos = t.get("threat").map_or(t.pos, |x| x.pos);
                 let hint =
@@ -958,65 +1075,124 @@ impl Otm<'_> {
                     .hint = hint;
                 continue;
             };
-            let mut about = vec![format!("\"{}\"", importer::clip(&threat.name))];
-            if !threat.categories.is_empty() {
-                about.push(threat.categories.join(", "));
-            }
-            if !threat.cwes.is_empty() {
-                about.push(threat.cwes.join(", "));
-            }
-            if let (Some(l), Some(i)) = (threat.likelihood, threat.impact) {
-                about.push(format!("likelihood {l}, impact {i}"));
-            }
+            let rule = threat.rule;
+            let name = threat.name.clone();
             let status = status(&state);
-            let justification = t.str_at("justification");
-            // A decision, or tms's own export of a finding someone wrote about.
-            let decided = matches!(status, Some(s) if s != Status::Open)
-                || (self.ours && status.is_some() && justification.is_some());
-            if decided && importer::is_valid_id(&tid) {
-                // tms's own export keeps the triage justification beside the state.
-                let why = match justification {
-                    Some(j) => j.to_string(),
-                    None => {
-                        let mut why = format!("OTM threat {}: {state}", about.join("; "));
-                        if !mitigations.is_empty() {
-                            why.push_str(&format!("; mitigations: {}", mitigations.join(", ")));
-                        }
-                        why
+            let justification = t.str_at("justification").map(str::to_string);
+            let (owner, ticket) = (self.opt_text(t, "owner"), self.opt_text(t, "ticket"));
+            let expires = t
+                .str_at("expires")
+                .filter(|d| tms_syntax::dates::parse_date(d).is_some())
+                .map(str::to_string);
+            if rule {
+                // An open finding of tms's own export that nobody wrote about:
+                // tms finds it again.
+                let decided = matches!(status, Some(s) if s != Status::Open)
+                    || (status.is_some() && justification.is_some());
+                if decided && importer::is_valid_id(&tid) {
+                    let why = justification.unwrap_or_else(|| format!("OTM state: {state}"));
+                    self.b.model.triage.push(TriageEntry {
+                        owner,
+                        ticket,
+                        expires,
+                        ..TriageEntry::decision(
+                            &tid,
+                            target,
+                            status.unwrap_or(Status::Open),
+                            Some(why),
+                            t.pos,
+                        )
+                    });
+                }
+                continue;
+            }
+            let Some(item) = item else {
+                self.b.note(
+                    Anchor::Model,
+                    format!(
+                        "threat `{tid}` \"{}\" on the dataflow `{target}`, which is left out",
+                        importer::clip(&name)
+                    ),
+                );
+                continue;
+            };
+            let status = status.unwrap_or(Status::Open);
+            // A closed threat says why; OTM's state and mitigations are the why.
+            let justification = justification.or_else(|| {
+                (status != Status::Open).then(|| {
+                    let names: Vec<String> = mitigations
+                        .iter()
+                        .map(|(n, _)| format!("\"{n}\""))
+                        .collect();
+                    if names.is_empty() {
+                        format!("OTM state: {state}")
+                    } else {
+                        format!("OTM state: {state}; mitigations: {}", names.join(", "))
                     }
-                };
-                let (owner, ticket) = (self.opt_text(t, "owner"), self.opt_text(t, "ticket"));
-                self.b.model.triage.push(TriageEntry {
+                })
+            });
+            self.instances.push(Instance {
+                threat: tid,
+                item,
+                decision: Decision {
+                    status,
+                    justification,
                     owner,
                     ticket,
-                    expires: t
-                        .str_at("expires")
-                        .filter(|d| tms_syntax::dates::parse_date(d).is_some())
-                        .map(str::to_string),
-                    ..TriageEntry::decision(
-                        &tid,
-                        target,
-                        status.unwrap_or(Status::Open),
-                        Some(why),
-                        t.pos,
-                    )
-                });
-                continue;
-            }
-            if self.ours && status == Some(Status::Open) {
-                // An open finding of tms's own export: tms finds it again.
-                continue;
-            }
-            let mut what = format!("threat `{tid}` {}", about.join("; "));
-            if !state.is_empty() {
-                what.push_str(&format!(": {state}"));
-            }
-            if !mitigations.is_empty() {
-                what.push_str(&format!("; mitigations: {}", mitigations.join(", ")));
-            }
-            self.b.note(anchor.clone(), what);
+                    expires,
+                },
+                mitigations: mitigations.into_iter().map(|(_, text)| text).collect(),
+            });
         }
     }
+
+    /// The mitigations a threat reference names, as (name, text); an unknown
+    /// one is an error with the nearest id.
+    fn mitigation_refs(&mut self, t: &Node) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for m in list(&mut self.b, t, "mitigations") {
+            if m.is_null() {
+                continue;
+            }
+            let Some(mid) = m.str_at("mitigation") else {
+                continue;
+            };
+            match self.mitigations.get(mid) {
+                Some((found, _)) => out.push(found.clone()),
+                None => {
+                    let pos = m.get("mitigation").map_or(m.pos, |x| x.pos);
+                    let hint = tms_syntax::diag::did_you_mean(
+                        mid,
+                        self.mitigations.keys().map(String::as_str),
+                    )
+                    .map(|c| format!("did you mean `{c}`?"));
+                    self.b
+                        .r
+                        .error(pos, format!("the mitigation `{mid}` does not exist"))
+                        .hint = hint;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// OTM's impact, 0 to 100, on our severity scale (tms's export writes
+/// 0, 25, 50, 75 and 100 for info to critical).
+fn severity_of_impact(x: f64) -> Severity {
+    match x {
+        x if x < 12.5 => Severity::Info,
+        x if x < 37.5 => Severity::Low,
+        x if x < 62.5 => Severity::Medium,
+        x if x < 87.5 => Severity::High,
+        _ => Severity::Critical,
+    }
+}
+
+/// OTM's likelihood, 0 to 100, on our five steps.
+fn likelihood_of_score(x: f64) -> Likelihood {
+    let step = ((x / 25.0).round() as usize).min(Likelihood::ALL.len() - 1);
+    Likelihood::ALL[step]
 }
 
 /// The component attribute that carries a tms element's `role`.

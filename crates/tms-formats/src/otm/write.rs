@@ -8,7 +8,8 @@
 //! | flow | dataflow |
 //! | data | asset (`processed`/`stored` on components, `assets` on dataflows) |
 //! | rule with findings | threat (STRIDE `categories`, `cwes`, likelihood and impact 0-100) |
-//! | rule mitigation | mitigation |
+//! | model threat | threat, marked `attributes.tmsSource: model` with its status and decision |
+//! | rule mitigation, each model threat mitigation | mitigation |
 //! | finding | the threat on its component or dataflow, `state` from its status |
 //!
 //! OTM requires a trust zone for every component and a trust rating for every
@@ -99,11 +100,16 @@ pub fn document(model: &Model, lib: &Library, analysis: &Analysis) -> J {
     rules.dedup();
     doc.insert(
         "threats".into(),
-        J::Array(rules.iter().map(|r| threat(lib, *r)).collect()),
+        J::Array(rules.iter().map(|r| threat(model, lib, *r)).collect()),
     );
     doc.insert(
         "mitigations".into(),
-        J::Array(rules.iter().map(|r| mitigation(lib, *r)).collect()),
+        J::Array(
+            rules
+                .iter()
+                .flat_map(|r| mitigations(model, lib, *r))
+                .collect(),
+        ),
     );
     J::Object(doc)
 }
@@ -362,6 +368,25 @@ fn mitigation_id(lib: &Library, rule: usize) -> String {
     format!("{}-mitigation", lib.rules[rule].id)
 }
 
+/// The model threat a rule stands for, if it is one.
+fn stated<'m>(model: &'m Model, lib: &Library, rule: usize) -> Option<&'m tms_model::Threat> {
+    lib.rules[rule].threat.and_then(|t| model.threats.get(t))
+}
+
+/// The ids of the mitigations of a rule's threat: one per rule, or one per
+/// mitigation a model threat lists (none when it lists none).
+fn mitigation_ids(model: &Model, lib: &Library, rule: usize) -> Vec<String> {
+    match stated(model, lib, rule) {
+        Some(t) => (0..t.mitigations.len())
+            .map(|i| match i {
+                0 => mitigation_id(lib, rule),
+                _ => format!("{}-{}", mitigation_id(lib, rule), i + 1),
+            })
+            .collect(),
+        None => vec![mitigation_id(lib, rule)],
+    }
+}
+
 fn instances(model: &Model, lib: &Library, findings: &[&Finding]) -> J {
     J::Array(
         findings
@@ -375,10 +400,11 @@ fn instances(model: &Model, lib: &Library, findings: &[&Finding]) -> J {
                 let mut t = Map::new();
                 t.insert("threat".into(), json!(lib.rules[f.rule].id));
                 t.insert("state".into(), json!(state(f.status)));
-                t.insert(
-                    "mitigations".into(),
-                    json!([{"mitigation": mitigation_id(lib, f.rule), "state": mstate}]),
-                );
+                let refs: Vec<J> = mitigation_ids(model, lib, f.rule)
+                    .into_iter()
+                    .map(|m| json!({"mitigation": m, "state": mstate}))
+                    .collect();
+                t.insert("mitigations".into(), J::Array(refs));
                 // Not OTM fields; OTM allows more, and tms reads them back.
                 if let Some(j) = &f.justification {
                     t.insert("justification".into(), json!(j));
@@ -415,7 +441,7 @@ fn impact(s: Severity) -> u8 {
     }
 }
 
-fn threat(lib: &Library, r: usize) -> J {
+fn threat(model: &Model, lib: &Library, r: usize) -> J {
     let rule = &lib.rules[r];
     let mut t = Map::new();
     t.insert("id".into(), json!(rule.id));
@@ -446,10 +472,49 @@ fn threat(lib: &Library, r: usize) -> J {
     if !tags.is_empty() {
         t.insert("tags".into(), json!(tags));
     }
+    let mut attributes = Map::new();
     if !rule.references.is_empty() {
-        t.insert("attributes".into(), json!({"references": rule.references}));
+        attributes.insert("references".into(), json!(rule.references));
+    }
+    if let Some(stated) = stated(model, lib, r) {
+        // Not a rule of tms's: `tms import --from otm` reads it back as the
+        // model's threat, with the decision a threat on no component keeps.
+        attributes.insert("tmsSource".into(), json!("model"));
+        attributes.insert("status".into(), json!(stated.status.as_str()));
+        for (key, v) in [
+            ("justification", &stated.justification),
+            ("owner", &stated.owner),
+            ("ticket", &stated.ticket),
+            ("expires", &stated.expires),
+        ] {
+            if let Some(v) = v {
+                attributes.insert(key.into(), json!(v));
+            }
+        }
+    }
+    if !attributes.is_empty() {
+        t.insert("attributes".into(), J::Object(attributes));
     }
     J::Object(t)
+}
+
+/// A rule's mitigation, or each mitigation a model threat lists.
+fn mitigations(model: &Model, lib: &Library, r: usize) -> Vec<J> {
+    let Some(t) = stated(model, lib, r) else {
+        return vec![mitigation(lib, r)];
+    };
+    t.mitigations
+        .iter()
+        .zip(mitigation_ids(model, lib, r))
+        .map(|(text, id)| {
+            json!({
+                "id": id,
+                "name": crate::importer::clip(first_sentence(text)),
+                "description": text,
+                "riskReduction": 100,
+            })
+        })
+        .collect()
 }
 
 fn mitigation(lib: &Library, r: usize) -> J {

@@ -191,17 +191,17 @@ fn read_assumptions<'n>(b: &mut Builder, root: &'n Node) -> HashMap<&'n str, &'n
 
 fn read_threat(b: &mut Builder, t: &Node, mitigations: &[&str], assumed: &[&str]) {
     let number = match t.get("numericId").map(|n| &n.kind) {
-        Some(NodeKind::Int(i)) => format!("TC-{i}"),
+        Some(NodeKind::Int(i)) => Some(format!("TC-{i}")),
         Some(NodeKind::Float(f)) if f.fract() == 0.0 && f.is_finite() => {
-            format!("TC-{}", *f as i64)
+            Some(format!("TC-{}", *f as i64))
         }
-        _ => "TC".to_string(),
+        _ => None,
     };
-    let id = b.claim_id("threat", &number, t.pos);
     let statement = match text(t, "statement") {
         "" => grammar_statement(t),
         s => s.to_string(),
     };
+    let id = b.threat_id(number.as_deref(), &statement);
     let mut threat = Threat::new(id.clone(), statement, t.pos);
     threat.description = description(t, assumed);
     threat.stride = strings(metadata(t, "STRIDE"))
@@ -235,7 +235,7 @@ fn read_threat(b: &mut Builder, t: &Node, mitigations: &[&str], assumed: &[&str]
             );
         }
     }
-    b.model.threats.push(threat);
+    b.add_threat(threat);
 }
 
 /// The statement Threat Composer would write, for a threat saved without one.

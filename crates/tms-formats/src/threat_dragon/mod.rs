@@ -12,13 +12,14 @@
 //! | `outOfScope` | `inScope: false` |
 //! | process `isWebApplication` | `allowsClientSideScripting` |
 //! | threat with a tms `ruleId` and a decided status | triage |
+//! | any other threat | a model threat affecting the cell: `type` as STRIDE, `severity`, `status`, `mitigation` (a closed one's justification) |
 //!
 //! Threat Dragon ties nothing to a boundary but the drawing, so membership is
 //! geometry: an element belongs to the smallest box its centre lies in. Where
 //! a diagram draws boundaries only as lines, elements whose centres a line
 //! does not separate share a zone. Other flags (card payment, privilege
-//! level, public network, ...) become properties; the other threats, text
-//! blocks and what tms has no place for are listed as not carried over.
+//! level, public network, ...) become properties; threats on cells left out,
+//! text blocks and what tms has no place for are listed as not carried over.
 
 pub mod write;
 
@@ -377,11 +378,13 @@ impl Dragon<'_> {
                 self.element_flag(&mut e, &mut props, &k.name, v, &anchor);
             }
         }
-        self.threats(c, &anchor, &e.id);
         if !props.is_empty() {
             e.properties = serde_json::Value::Object(props);
         }
-        Some(self.b.add_element(e))
+        let id = e.id.clone();
+        let i = self.b.add_element(e);
+        self.threats(c, &anchor, &id, Some(Item::Element(i)));
+        Some(i)
     }
 
     /// One entry of an element's `data`.
@@ -739,8 +742,9 @@ impl Dragon<'_> {
             r.sink = source;
             r
         });
-        self.threats(c, &anchor, &id);
-        let Some(fi) = self.b.add_flow(f) else { return };
+        let added = self.b.add_flow(f);
+        self.threats(c, &anchor, &id, added.map(Item::Flow));
+        let Some(fi) = added else { return };
         if let Some(mut r) = back {
             // A bidirectional flow: ours have a direction, so the way back answers it.
             r.response_to = Some(fi);
@@ -748,9 +752,10 @@ impl Dragon<'_> {
         }
     }
 
-    /// Threats on a cell: triage where tms's own export named the rule,
-    /// otherwise a note with everything Threat Dragon says about them.
-    fn threats(&mut self, c: &Node, anchor: &Anchor, target: &str) {
+    /// Threats on a cell: triage where tms's own export named one of its
+    /// rules; every other threat is the team's own and becomes a model threat
+    /// affecting the cell (`item`), or a note when the cell was left out.
+    fn threats(&mut self, c: &Node, anchor: &Anchor, target: &str, item: Option<Item>) {
         let list = c
             .get("data")
             .and_then(|d| d.get("threats"))
@@ -759,69 +764,142 @@ impl Dragon<'_> {
             .unwrap_or(&[]);
         for t in list {
             self.threat_number += 1;
-            let text = |k: &str| t.str_at(k).unwrap_or("").trim().to_string();
-            let (title, status_s, severity, kind) = (
-                text("title"),
-                text("status"),
-                text("severity"),
-                text("type"),
-            );
-            let rule = t.str_at("ruleId").unwrap_or("");
-            let status = status(&status_s);
-            let ours = importer::is_valid_id(rule) && !importer::is_uuid(rule);
-            if ours {
-                if let Some(s) = status.filter(|s| *s != Status::Open) {
-                    let mitigation = text("mitigation");
-                    let mut why = if mitigation.is_empty() {
-                        format!("Threat Dragon: {status_s}")
-                    } else {
-                        mitigation
-                    };
-                    if matches!(
-                        status_s.to_ascii_lowercase().as_str(),
-                        "avoided" | "eliminated"
-                    ) {
-                        why = format!("{status_s} in Threat Dragon: {why}");
-                    }
-                    self.b.model.triage.push(TriageEntry {
-                        severity: Severity::parse(&severity),
-                        ..TriageEntry::decision(rule, target, s, Some(why), t.pos)
-                    });
-                    continue;
-                }
+            if self.rule_decision(t, target) {
+                continue;
+            }
+            match item {
+                Some(item) => self.model_threat(t, anchor, item),
+                None => self.threat_note(t, anchor),
+            }
+        }
+    }
+
+    /// A threat tms's own export wrote for one of its rules (`ruleId`): its
+    /// decision becomes triage, as tms finds the rule again. False when the
+    /// threat is not one of those.
+    fn rule_decision(&mut self, t: &Node, target: &str) -> bool {
+        let text = |k: &str| t.str_at(k).unwrap_or("").trim().to_string();
+        let rule = t.str_at("ruleId").unwrap_or("");
+        if !importer::is_valid_id(rule) || importer::is_uuid(rule) {
+            return false;
+        }
+        let status_s = text("status");
+        match status(&status_s) {
+            Some(Status::Open) => {
                 // An open finding of tms's own export: tms finds it again, and
                 // keeps what the team wrote about it.
-                if status == Some(Status::Open) {
-                    if let Some(j) = t.str_at("justification") {
-                        self.b.model.triage.push(TriageEntry::decision(
-                            rule,
-                            target,
-                            Status::Open,
-                            Some(j.to_string()),
-                            t.pos,
-                        ));
-                    }
-                    continue;
+                if let Some(j) = t.str_at("justification") {
+                    self.b.model.triage.push(TriageEntry::decision(
+                        rule,
+                        target,
+                        Status::Open,
+                        Some(j.to_string()),
+                        t.pos,
+                    ));
                 }
+                true
             }
-            let mut what = format!("threat \"{}\"", importer::clip(&title));
-            let facts: Vec<&str> = [kind.as_str(), severity.as_str(), status_s.as_str()]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect();
-            if !facts.is_empty() {
-                what.push_str(&format!(" ({})", facts.join(", ")));
+            Some(s) => {
+                let mitigation = text("mitigation");
+                let mut why = if mitigation.is_empty() {
+                    format!("Threat Dragon: {status_s}")
+                } else {
+                    mitigation
+                };
+                if matches!(
+                    status_s.to_ascii_lowercase().as_str(),
+                    "avoided" | "eliminated"
+                ) {
+                    why = format!("{status_s} in Threat Dragon: {why}");
+                }
+                self.b.model.triage.push(TriageEntry {
+                    severity: Severity::parse(&text("severity")),
+                    ..TriageEntry::decision(rule, target, s, Some(why), t.pos)
+                });
+                true
             }
-            let description = text("description");
-            if !description.is_empty() {
-                what.push_str(&format!(": {}", importer::clip(&description)));
-            }
-            let mitigation = text("mitigation");
-            if !mitigation.is_empty() {
-                what.push_str(&format!(" Mitigation: {}", importer::clip(&mitigation)));
-            }
-            self.b.note(anchor.clone(), what);
+            None => false,
         }
+    }
+
+    /// A threat the team wrote in Threat Dragon, as a threat of the model:
+    /// title, description, STRIDE category (its `type`), severity, status
+    /// and mitigation; a closed one is justified by its mitigation.
+    fn model_threat(&mut self, t: &Node, anchor: &Anchor, item: Item) {
+        let text = |k: &str| t.str_at(k).unwrap_or("").trim().to_string();
+        let title = {
+            let s = one_line(t.str_at("title").unwrap_or(""));
+            if s.is_empty() {
+                format!("Threat {}", self.threat_number)
+            } else {
+                s
+            }
+        };
+        // tms's own export names a stated threat by its id.
+        let id = self.b.threat_id(t.str_at("tmsThreatId"), &title);
+        let mut m = Threat::new(id, title.clone(), t.pos);
+        m.description = text("description");
+        let kind = one_line(t.str_at("type").unwrap_or(""));
+        match importer::stride(&kind) {
+            Some(s) => m.stride = vec![s],
+            None if kind.is_empty() => {}
+            None => {
+                // LINDDUN and CIA categories have no STRIDE letter.
+                let model = t.str_at("modelType").unwrap_or("");
+                self.b.note(
+                    anchor.clone(),
+                    format!(
+                        "threat \"{}\" is of {model} type \"{kind}\"",
+                        importer::clip(&title)
+                    ),
+                );
+            }
+        }
+        m.severity = Severity::parse(t.str_at("severity").unwrap_or(""));
+        let status_s = one_line(t.str_at("status").unwrap_or(""));
+        m.status = status(&status_s).unwrap_or(Status::Open);
+        let mitigation = text("mitigation");
+        if !mitigation.is_empty() {
+            m.mitigations.push(mitigation.clone());
+        }
+        if m.status != Status::Open {
+            m.justification = Some(if mitigation.is_empty() {
+                format!("{status_s} in Threat Dragon")
+            } else {
+                format!("{status_s} in Threat Dragon: {mitigation}")
+            });
+        }
+        m.affects = vec![item];
+        self.b.add_threat(m);
+    }
+
+    /// A threat on a cell tms left out: listed as not carried over, with
+    /// everything Threat Dragon says about it.
+    fn threat_note(&mut self, t: &Node, anchor: &Anchor) {
+        let text = |k: &str| t.str_at(k).unwrap_or("").trim().to_string();
+        let (title, status_s, severity, kind) = (
+            text("title"),
+            text("status"),
+            text("severity"),
+            text("type"),
+        );
+        let mut what = format!("threat \"{}\"", importer::clip(&title));
+        let facts: Vec<&str> = [kind.as_str(), severity.as_str(), status_s.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect();
+        if !facts.is_empty() {
+            what.push_str(&format!(" ({})", facts.join(", ")));
+        }
+        let description = text("description");
+        if !description.is_empty() {
+            what.push_str(&format!(": {}", importer::clip(&description)));
+        }
+        let mitigation = text("mitigation");
+        if !mitigation.is_empty() {
+            what.push_str(&format!(" Mitigation: {}", importer::clip(&mitigation)));
+        }
+        self.b.note(anchor.clone(), what);
     }
 }
 

@@ -12,7 +12,8 @@
 //!
 //! Threat Dragon has no data assets; they are not exported. Each element
 //! keeps its tms type and attributes in `tmsType` / `tmsAttributes` and each
-//! threat its rule in `ruleId`, which Threat Dragon leaves alone and
+//! threat its rule in `ruleId` (a stated threat its id in `tmsThreatId`),
+//! which Threat Dragon leaves alone and
 //! `tms import --from threat-dragon` reads back. Cells are laid out on a grid,
 //! boundaries as nested boxes; ids are ours (a UUID made from it where ours is
 //! too short for Threat Dragon), threat ids are UUIDs made from the finding
@@ -243,7 +244,13 @@ fn threats(model: &Model, lib: &Library, findings: &[&Finding], number: &mut usi
             t.insert("new".into(), json!(false));
             t.insert("number".into(), json!(*number));
             t.insert("score".into(), json!(view.risk.level.as_str()));
-            t.insert("ruleId".into(), json!(rule.id));
+            // A stated threat is no rule of tms's: its id reads back as the
+            // threat's, not as triage of a rule.
+            if rule.threat.is_some() {
+                t.insert("tmsThreatId".into(), json!(rule.id));
+            } else {
+                t.insert("ruleId".into(), json!(rule.id));
+            }
             if f.status == Status::Open {
                 if let Some(j) = &f.justification {
                     t.insert("justification".into(), json!(j));

@@ -2,7 +2,8 @@
 //! `ThreatModel` with `diagrams[]`, or a single diagram file.
 //!
 //! Elements and boundaries of every diagram, the flows of DFD diagrams and the
-//! data assets become our model; the rest (attack chains, attack trees,
+//! data assets become our model, and the model's `mappings.stride` entries
+//! that name `affectedComponents` its threats; the rest (attack chains, attack trees,
 //! sequence diagrams, threats, mitigations, threat actors, mappings our shape
 //! lacks) is kept in `Model::imported` for reports, diagrams and exports, and
 //! listed there as not carried over for `tms import`.
@@ -563,6 +564,7 @@ impl Importer<'_> {
             if let Some(n) = root.get("mappings") {
                 self.model.mappings = self.read_mappings(n, Anchor::Model);
                 self.spec.mappings = Some(n.to_json());
+                self.stride_threats(n);
             }
             self.read_assumptions(root);
             self.spec.threat_actors = self.list(root, "threatActors", Self::read_threat_actor);
@@ -1912,6 +1914,67 @@ impl Importer<'_> {
     }
 
     /// Threat Model Spec mappings in our shape; what ours has no place for is noted.
+    /// The model's `mappings.stride` entries that name `affectedComponents`
+    /// are threats the team identified: each becomes a model threat of its
+    /// STRIDE category, affecting those elements (or flows), open.
+    fn stride_threats(&mut self, mappings: &Node) {
+        let entries = mappings.get("stride").and_then(Node::as_seq).unwrap_or(&[]);
+        let mut taken = tms_syntax::fxhash::FxHashSet::default();
+        for n in entries {
+            let Some(affected) = n.get("affectedComponents").and_then(Node::as_seq) else {
+                continue;
+            };
+            let category = n.str_at("category").and_then(Stride::parse);
+            let name = n
+                .str_at("name")
+                .map(str::to_string)
+                .or_else(|| category.map(|c| c.long_name().to_string()))
+                .unwrap_or_else(|| "Threat".to_string());
+            let description = n.str_at("description").unwrap_or("").trim().to_string();
+            // A title says what could go wrong: the description's first
+            // sentence where there is one, else the category's name.
+            let title = match description.split(". ").next().map(str::trim) {
+                Some(s) if !s.is_empty() => crate::importer::clip(s.trim_end_matches('.')),
+                _ => name.clone(),
+            };
+            let letter = category.map_or("threat", |c| c.as_str());
+            let base = format!("stride-{}", letter.to_ascii_lowercase());
+            let id = crate::importer::first_free(&base, &taken);
+            taken.insert(id.clone());
+            let mut t = Threat::new(id.clone(), title, n.pos);
+            t.description = description;
+            t.stride = category.into_iter().collect();
+            for c in affected {
+                let Some(wanted) = c.as_str() else { continue };
+                let ours = self
+                    .element_ids
+                    .get(wanted)
+                    .cloned()
+                    .unwrap_or_else(|| wanted.to_string());
+                match self.model.ids.get(&ours) {
+                    Some(item @ (Item::Element(_) | Item::Flow(_))) => {
+                        if !t.affects.contains(item) {
+                            t.affects.push(*item);
+                        }
+                    }
+                    _ => {
+                        // Assets and boundaries are no elements; the threat
+                        // still stands, for what it names that tms holds.
+                        self.r.warning(
+                            c.pos,
+                            format!("the STRIDE threat `{id}` affects `{wanted}`, which is not an element or flow; it is left out of `affects`"),
+                        );
+                        self.note(
+                            Anchor::Model,
+                            format!("threat `{id}` also affects `{wanted}`"),
+                        );
+                    }
+                }
+            }
+            self.model.threats.push(t);
+        }
+    }
+
     fn read_mappings(&mut self, node: &Node, anchor: Anchor) -> Option<Mappings> {
         let entries = self.r.map(node, "`mappings`")?;
         self.warn_keys(entries, "`mappings`", MAPPING_KEYS);
@@ -1999,7 +2062,13 @@ impl Importer<'_> {
             if self.r.map(&n, "an entry of `stride`").is_none() {
                 continue;
             }
-            for extra in Self::unread(&n, &["category", "name", "description"]) {
+            // The model's STRIDE entries name what they affect, and become its threats.
+            let read: &[&str] = if matches!(anchor, Anchor::Model) {
+                &["category", "name", "description", "affectedComponents"]
+            } else {
+                &["category", "name", "description"]
+            };
+            for extra in Self::unread(&n, read) {
                 lose(format!("stride.{}", extra.split(':').next().unwrap_or("")));
             }
             let category = self
