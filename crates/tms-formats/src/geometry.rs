@@ -54,3 +54,55 @@ pub(crate) fn place_in_boxes(
         model.boundaries[*b].parent = smallest(r.center(), Some(*b), r.area());
     }
 }
+
+pub(crate) fn segments_cross(a: (f64, f64), b: (f64, f64), c: (f64, f64), d: (f64, f64)) -> bool {
+    let orient = |p: (f64, f64), q: (f64, f64), r: (f64, f64)| {
+        (q.0 - p.0) * (r.1 - p.1) - (q.1 - p.1) * (r.0 - p.0)
+    };
+    let (d1, d2) = (orient(c, d, a), orient(c, d, b));
+    let (d3, d4) = (orient(a, b, c), orient(a, b, d));
+    (d1 > 0.0) != (d2 > 0.0) && (d3 > 0.0) != (d4 > 0.0) && d1 != 0.0 && d2 != 0.0
+}
+
+pub(crate) fn separated(a: (f64, f64), b: (f64, f64), lines: &[Vec<(f64, f64)>]) -> bool {
+    lines
+        .iter()
+        .any(|l| l.windows(2).any(|s| segments_cross(a, b, s[0], s[1])))
+}
+
+/// The groups of points that no line separates, directly or through other
+/// points (zones of a diagram whose boundaries are drawn as lines): indices
+/// into `pts` in order; a point without a position is in none.
+pub(crate) fn zones(pts: &[Option<(f64, f64)>], lines: &[Vec<(f64, f64)>]) -> Vec<Vec<usize>> {
+    let n = pts.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn find(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    for i in 0..n {
+        for j in i + 1..n {
+            if let (Some(a), Some(b)) = (pts[i], pts[j]) {
+                if !separated(a, b, lines) {
+                    let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+                    parent[ri.max(rj)] = ri.min(rj);
+                }
+            }
+        }
+    }
+    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+    for (i, p) in pts.iter().enumerate() {
+        if p.is_none() {
+            continue;
+        }
+        let r = find(&mut parent, i);
+        match groups.iter_mut().find(|(root, _)| *root == r) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((r, vec![i])),
+        }
+    }
+    groups.into_iter().map(|(_, m)| m).collect()
+}

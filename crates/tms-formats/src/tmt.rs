@@ -8,7 +8,7 @@
 //! | process (`GE.P`) | process |
 //! | data store (`GE.DS`) | datastore |
 //! | border boundary (`GE.TB.B`) | boundary holding the elements drawn inside it |
-//! | line boundary (`GE.TB.L`) | not carried over (a line holds nothing): noted |
+//! | line boundary (`GE.TB.L`) | boundaries of the zones the lines cut the stencils outside borders into (a warning); lines that separate nothing are noted |
 //! | connector (`GE.DF`) | flow (an HTTPS stencil: `protocol: HTTPS`, `isEncrypted`) |
 //! | `Out Of Scope` | `inScope: false` |
 //! | properties of the same meaning (`PROPERTY_ATTRS`) | attributes |
@@ -230,6 +230,18 @@ fn rect_of(n: XNode) -> Option<Rect> {
     })
 }
 
+/// A line boundary's points: source, the handle it bends through, target.
+fn line_of(n: XNode) -> Vec<(f64, f64)> {
+    [
+        ("SourceX", "SourceY"),
+        ("HandleX", "HandleY"),
+        ("TargetX", "TargetY"),
+    ]
+    .iter()
+    .filter_map(|(x, y)| Some((number(n, x)?, number(n, y)?)))
+    .collect()
+}
+
 /// A property of a stencil or connector, as the tool shows it.
 struct Property<'a> {
     /// The stable key (`codeType`), or the display name where the key is a GUID.
@@ -397,18 +409,70 @@ impl<'d, 'i> Tmt<'d, 'i> {
                 _ => self.unknown_stencil(v, generic),
             }
         }
-        crate::geometry::place_in_boxes(&mut self.b.model, placed.into_iter(), &boxes);
+        crate::geometry::place_in_boxes(&mut self.b.model, placed.iter().copied(), &boxes);
+        let mut lines: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
         for v in child(surface, "Lines").into_iter().flat_map(|l| values(l)) {
             match text_of(v, "GenericTypeId").unwrap_or("") {
                 "GE.DF" => self.flow(v),
-                "GE.TB.L" => {
-                    let name = self.name(v, "Line boundary");
-                    self.b.note(
-                        Anchor::Model,
-                        format!("the line boundary \"{name}\": a line across the diagram holds no elements; draw it as a boundary around the elements it fences off"),
-                    );
-                }
+                "GE.TB.L" => lines.push((self.name(v, "Line boundary"), line_of(v))),
                 other => self.unknown_stencil(v, other),
+            }
+        }
+        self.line_zones(surface, &placed, &lines);
+    }
+
+    /// A line boundary holds nothing, so the stencils no border holds are
+    /// grouped by the side of the lines they are on, one boundary per group;
+    /// lines that separate nothing are noted.
+    fn line_zones(
+        &mut self,
+        surface: XNode,
+        placed: &[(ElementIdx, Rect)],
+        lines: &[(String, Vec<(f64, f64)>)],
+    ) {
+        if lines.is_empty() {
+            return;
+        }
+        let names = lines
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join("\", \"");
+        let loose: Vec<ElementIdx> = placed
+            .iter()
+            .map(|(e, _)| *e)
+            .filter(|e| self.b.model.elements[*e].boundary.is_none())
+            .collect();
+        let pts: Vec<Option<(f64, f64)>> = placed
+            .iter()
+            .filter(|(e, _)| loose.contains(e))
+            .map(|(_, r)| Some(r.center()))
+            .collect();
+        let polylines: Vec<Vec<(f64, f64)>> = lines.iter().map(|(_, l)| l.clone()).collect();
+        let groups = crate::geometry::zones(&pts, &polylines);
+        if groups.len() < 2 {
+            self.b.note(
+                Anchor::Model,
+                format!(
+                    "the line boundary \"{names}\", which separates no stencils outside a border"
+                ),
+            );
+            return;
+        }
+        let pos = self.pos(surface);
+        self.b.r.warning(
+            pos,
+            format!("the line boundaries \"{names}\" hold no elements; tms groups the stencils outside borders into {} zones by the side of the lines they are on", groups.len()),
+        )
+        .hint = Some("check the `boundaries` tms made, or draw border boundaries in the Threat Modeling Tool".into());
+        for (k, members) in groups.into_iter().enumerate() {
+            let name = format!("Trust zone {}", k + 1);
+            let id = self.b.id_from_name("boundary", &name);
+            let mut b = importer::boundary(id, name, pos);
+            b.description = format!("Stencils on the same side of the line boundaries \"{names}\"");
+            let bi = self.b.add_boundary(b);
+            for i in members {
+                self.b.model.elements[loose[i]].boundary = Some(bi);
             }
         }
     }
@@ -786,6 +850,46 @@ mod tests {
         let (m, d) = read(bad, "t.tm7");
         assert!(m.is_none());
         assert_eq!(d.0[0].line, 2, "{:?}", d.0);
+    }
+
+    /// A stencil or line of a drawing surface, as the tool writes it.
+    fn stencil(generic: &str, name: &str, guid: &str, geometry: &str) -> String {
+        format!(
+            "<a:KeyValueOfguidanyType><a:Key>{guid}</a:Key><a:Value><GenericTypeId>{generic}</GenericTypeId>\
+             <Guid>{guid}</Guid><Properties><a:anyType><b:DisplayName>Name</b:DisplayName><b:Name/>\
+             <b:Value>{name}</b:Value></a:anyType></Properties>{geometry}</a:Value></a:KeyValueOfguidanyType>"
+        )
+    }
+
+    #[test]
+    fn line_boundaries_group_the_stencils_by_side() {
+        let at =
+            |x: i32| format!("<Left>{x}</Left><Top>0</Top><Width>100</Width><Height>100</Height>");
+        let line = "<SourceX>300</SourceX><SourceY>-100</SourceY><HandleX>300</HandleX>\
+                    <HandleY>50</HandleY><TargetX>300</TargetX><TargetY>300</TargetY>";
+        let doc = format!(
+            "<ThreatModel xmlns:a=\"urn:a\" xmlns:b=\"urn:b\"><DrawingSurfaceList><DrawingSurfaceModel>\
+             <Borders>{}{}{}</Borders><Lines>{}</Lines></DrawingSurfaceModel></DrawingSurfaceList></ThreatModel>",
+            stencil("GE.EI", "User", "g1", &at(0)),
+            stencil("GE.P", "Web", "g2", &at(400)),
+            stencil("GE.DS", "Db", "g3", &at(600)),
+            stencil("GE.TB.L", "Internet", "g4", line),
+        );
+        let (m, d) = read(&doc, "t.tm7");
+        let m = m.unwrap_or_else(|| panic!("{:?}", d.0));
+        assert_eq!(m.boundaries.len(), 2, "{:?}", d.0);
+        let zone = |i: usize| {
+            m.elements[i]
+                .boundary
+                .map(|b| m.boundaries[b].name.as_str())
+        };
+        assert_eq!(zone(0), Some("Trust zone 1"));
+        assert_eq!(zone(1), Some("Trust zone 2"));
+        assert_eq!(zone(2), Some("Trust zone 2"));
+        assert!(d
+            .0
+            .iter()
+            .any(|w| w.message.contains("\"Internet\" hold no elements")));
     }
 
     #[test]

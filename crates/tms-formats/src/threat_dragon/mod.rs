@@ -115,21 +115,6 @@ fn polyline(cell: &Node) -> Vec<(f64, f64)> {
     pts
 }
 
-fn segments_cross(a: (f64, f64), b: (f64, f64), c: (f64, f64), d: (f64, f64)) -> bool {
-    let orient = |p: (f64, f64), q: (f64, f64), r: (f64, f64)| {
-        (q.0 - p.0) * (r.1 - p.1) - (q.1 - p.1) * (r.0 - p.0)
-    };
-    let (d1, d2) = (orient(c, d, a), orient(c, d, b));
-    let (d3, d4) = (orient(a, b, c), orient(a, b, d));
-    (d1 > 0.0) != (d2 > 0.0) && (d3 > 0.0) != (d4 > 0.0) && d1 != 0.0 && d2 != 0.0
-}
-
-fn separated(a: (f64, f64), b: (f64, f64), lines: &[Vec<(f64, f64)>]) -> bool {
-    lines
-        .iter()
-        .any(|l| l.windows(2).any(|s| segments_cross(a, b, s[0], s[1])))
-}
-
 /// Text as Threat Dragon shows it on one line (names hold `\n` for layout).
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -505,46 +490,16 @@ impl Dragon<'_> {
         }
         let pts: Vec<Option<(f64, f64)>> =
             placed.iter().map(|p| p.rect.map(Rect::center)).collect();
-        let n = placed.len();
-        let mut parent: Vec<usize> = (0..n).collect();
-        fn find(parent: &mut [usize], mut x: usize) -> usize {
-            while parent[x] != x {
-                parent[x] = parent[parent[x]];
-                x = parent[x];
-            }
-            x
-        }
-        for i in 0..n {
-            for j in i + 1..n {
-                if let (Some(a), Some(b)) = (pts[i], pts[j]) {
-                    if !separated(a, b, lines) {
-                        let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
-                        parent[ri.max(rj)] = ri.min(rj);
-                    }
-                }
-            }
-        }
-        let mut roots: Vec<usize> = Vec::new();
-        for (i, p) in pts.iter().enumerate() {
-            if p.is_some() {
-                let r = find(&mut parent, i);
-                if !roots.contains(&r) {
-                    roots.push(r);
-                }
-            }
-        }
-        if roots.len() < 2 {
+        let groups = crate::geometry::zones(&pts, lines);
+        if groups.len() < 2 {
             return;
         }
         self.b.r.warning(
             pos,
-            format!("the diagram \"{title}\" draws its trust boundaries as lines; tms groups its elements into {} zones by the side of the lines they are on", roots.len()),
+            format!("the diagram \"{title}\" draws its trust boundaries as lines; tms groups its elements into {} zones by the side of the lines they are on", groups.len()),
         )
         .hint = Some("check the `boundaries` tms made, or draw trust boundary boxes in Threat Dragon".into());
-        for (k, root) in roots.iter().enumerate() {
-            let members: Vec<usize> = (0..n)
-                .filter(|i| pts[*i].is_some() && find(&mut parent, *i) == *root)
-                .collect();
+        for (k, members) in groups.into_iter().enumerate() {
             let names: Vec<String> = members
                 .iter()
                 .map(|i| self.b.model.elements[placed[*i].idx].name.clone())
@@ -948,6 +903,7 @@ pub fn status_name(s: Status) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geometry::separated;
 
     #[test]
     fn lines_separate_points() {
