@@ -255,10 +255,18 @@ fn edge_path(s: &mut String, e: &EdgePath, color: Color, width: f32, dashed: boo
     } else {
         ""
     };
+    let mut d = String::with_capacity(16 * e.points.len());
+    for (k, q) in e.points.iter().enumerate() {
+        let lead = match k {
+            0 => "M",
+            k if k % 3 == 1 => " C",
+            _ => " ",
+        };
+        let _ = write!(d, "{lead}{:.1},{:.1}", q.x, q.y);
+    }
     let _ = writeln!(
         s,
-        "<path d=\"M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\"{dash} marker-end=\"url(#arrow{marker})\"/>",
-        e.from.x, e.from.y, e.c1.x, e.c1.y, e.c2.x, e.c2.y, e.to.x, e.to.y
+        "<path d=\"{d}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\"{dash} marker-end=\"url(#arrow{marker})\"/>"
     );
 }
 
