@@ -18,6 +18,7 @@
 use super::font;
 use super::style::{Direction, Style};
 use super::detour;
+use super::quality::Line;
 use super::Dfd;
 use tms_model::ElementKind;
 use tms_syntax::fxhash::FxHashMap;
@@ -1057,54 +1058,105 @@ impl Route {
     }
 }
 
-/// The first candidate route between two elements that runs through no other
-/// element, or else the one that runs through fewest.
-fn best_route(nodes: &[TextBox], occupied: &Occupied, from: usize, to: usize) -> Route {
+/// Above this many flows, routes are not compared by the crossings they add
+/// (quadratic in flows); the first that runs through no element is taken.
+const MAX_CROSSING_AWARE_FLOWS: usize = 400;
+
+/// The candidate route between two elements that runs through fewest other
+/// elements and, among those, crosses the flows routed so far (`drawn`) least;
+/// the earliest candidate on a tie.
+fn best_route(
+    nodes: &[TextBox],
+    occupied: &Occupied,
+    (from, to): (usize, usize),
+    drawn: Option<(&[Line], &[Rect])>,
+) -> (Route, Line) {
     let (a, b) = (&nodes[from].rect, &nodes[to].rect);
-    let mut best: Option<(usize, Route)> = None;
+    let mut best: Option<((usize, usize), Route, Line)> = None;
     for r in candidate_routes(a, b) {
         let path = curve(mid(a, r.from), r.from, mid(b, r.to), r.to, r.bow);
         let hits = collisions(&path, occupied, (from, to), CLEARANCE);
-        if best.is_none_or(|(h, _)| hits < h) {
-            best = Some((hits, r));
+        let line = Line {
+            from,
+            to,
+            points: crate::quality::flatten_spline(&path.points),
+        };
+        let crossings = match drawn {
+            Some((lines, rects)) if hits == 0 => lines
+                .iter()
+                .map(|l| crate::quality::line_crossings(l, &line, rects))
+                .sum(),
+            _ => 0,
+        };
+        let score = (hits, crossings);
+        if best.as_ref().is_none_or(|(s, _, _)| score < *s) {
+            best = Some((score, r, line));
         }
-        if hits == 0 {
+        if score == (0, 0) || (hits == 0 && drawn.is_none()) {
             break;
         }
     }
-    best.map_or(
-        Route {
-            from: Side::Right,
-            to: Side::Left,
-            bow: 0.0,
-        },
-        |(_, r)| r,
-    )
+    match best {
+        Some((_, r, line)) => (r, line),
+        None => (
+            Route {
+                from: Side::Right,
+                to: Side::Left,
+                bow: 0.0,
+            },
+            Line {
+                from,
+                to,
+                points: Vec::new(),
+            },
+        ),
+    }
 }
+
+/// Passes over the pairs of elements after the first, each re-routing every
+/// pair against all the others' routes.
+const REROUTE_PASSES: usize = 2;
 
 /// A route per flow (`None` for a flow to itself), chosen once per pair of
 /// elements: a request and its response travel side by side, as a bundle.
 fn choose_routes(d: &Dfd, nodes: &[TextBox], occupied: &Occupied) -> Vec<Option<Route>> {
-    let mut by_pair: FxHashMap<(usize, usize), (usize, Route)> = FxHashMap::default();
-    let mut chosen = Vec::with_capacity(d.edges.len());
+    let aware = d.edges.len() <= MAX_CROSSING_AWARE_FLOWS;
+    let rects: Vec<Rect> = nodes.iter().map(|n| n.rect).collect();
+    // Each pair once, in the order its first flow comes: (from, to, route).
+    let mut pairs: Vec<(usize, usize, Route)> = Vec::new();
+    let mut drawn: Vec<Line> = Vec::new();
+    let mut pair_of: FxHashMap<(usize, usize), usize> = FxHashMap::default();
     for e in &d.edges {
-        if e.from == e.to {
-            chosen.push(None);
+        let key = (e.from.min(e.to), e.from.max(e.to));
+        if e.from == e.to || pair_of.contains_key(&key) {
             continue;
         }
-        let pair = (e.from.min(e.to), e.from.max(e.to));
-        let r = match by_pair.get(&pair) {
-            Some(&(first_from, r)) if first_from == e.from => r,
-            Some(&(_, r)) => r.reversed(),
-            None => {
-                let r = best_route(nodes, occupied, e.from, e.to);
-                by_pair.insert(pair, (e.from, r));
-                r
-            }
-        };
-        chosen.push(Some(r));
+        let so_far = aware.then_some((drawn.as_slice(), rects.as_slice()));
+        let (r, line) = best_route(nodes, occupied, (e.from, e.to), so_far);
+        pair_of.insert(key, pairs.len());
+        pairs.push((e.from, e.to, r));
+        drawn.push(line);
     }
-    chosen
+    // The first pass saw only the pairs before each; later passes see all.
+    let passes = if aware { REROUTE_PASSES } else { 0 };
+    for _ in 0..passes {
+        for (k, pair) in pairs.iter_mut().enumerate() {
+            // Its own old route out of the way: an empty line crosses nothing.
+            drawn[k].points.clear();
+            let others = Some((drawn.as_slice(), rects.as_slice()));
+            let (r, line) = best_route(nodes, occupied, (pair.0, pair.1), others);
+            pair.2 = r;
+            drawn[k] = line;
+        }
+    }
+    d.edges
+        .iter()
+        .map(|e| {
+            let k = *pair_of.get(&(e.from.min(e.to), e.from.max(e.to)))?;
+            let (from, _, r) = pairs[k];
+            (e.from != e.to).then_some(if from == e.from { r } else { r.reversed() })
+        })
+        .collect()
 }
 
 /// Where along its sides each flow leaves and enters (0..1): flows that share

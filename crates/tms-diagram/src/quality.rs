@@ -157,19 +157,28 @@ impl Drawing {
         let mut n = 0;
         for (i, a) in self.lines.iter().enumerate() {
             for b in &self.lines[i + 1..] {
-                let ends: Vec<Rect> = [a.from, a.to, b.from, b.to]
-                    .iter()
-                    .filter_map(|k| self.nodes.get(*k))
-                    .map(|r| grow(r, NEAR_END))
-                    .collect();
-                n += crossing_points(&a.points, &b.points)
-                    .iter()
-                    .filter(|q| !ends.iter().any(|r| contains(r, **q)))
-                    .count();
+                n += line_crossings(a, b, &self.nodes);
             }
         }
         n
     }
+}
+
+/// Points where two flows cross, away from the end elements of either.
+pub fn line_crossings(a: &Line, b: &Line, nodes: &[Rect]) -> usize {
+    let points = crossing_points(&a.points, &b.points);
+    if points.is_empty() {
+        return 0;
+    }
+    let ends: Vec<Rect> = [a.from, a.to, b.from, b.to]
+        .iter()
+        .filter_map(|k| nodes.get(*k))
+        .map(|r| grow(r, NEAR_END))
+        .collect();
+    points
+        .iter()
+        .filter(|q| !ends.iter().any(|r| contains(r, **q)))
+        .count()
 }
 
 /// Where a boundary's title text is drawn (see `svg::render_dfd`).
