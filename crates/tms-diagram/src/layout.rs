@@ -488,18 +488,42 @@ pub fn layout(d: &Dfd, style: &Style) -> Layout {
     };
     let mut placed = frame.place(&lo);
     let sweeps = if d.edges.len() <= MAX_SWEPT_FLOWS { SWEEPS } else { 0 };
-    let mut best = straight_crossings(d, &placed.0);
+    let mut tried = vec![(straight_crossings(d, &placed.0), placed.clone())];
     for _ in 0..sweeps {
+        // A sweep that crosses more may still lead to one that crosses less.
         let keys = frame.barycentres(&placed.0);
-        let next = frame.place(&keys);
-        let crossings = straight_crossings(d, &next.0);
-        if crossings >= best {
-            break;
+        placed = frame.place(&keys);
+        if tried.iter().all(|(_, t)| t.0 != placed.0) {
+            tried.push((straight_crossings(d, &placed.0), placed.clone()));
         }
-        best = crossings;
-        placed = next;
     }
-    let (mut abs, root_depth) = placed;
+    // Small pictures are routed in full for each order tried, and the one
+    // whose drawn flows cross least is kept; larger ones go by straight lines.
+    let routed = |abs: &[Rect]| -> usize {
+        let boxes = |lines: &[Vec<String>], at: usize| -> Vec<TextBox> {
+            lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| TextBox {
+                    rect: abs[at + i],
+                    lines: l.clone(),
+                })
+                .collect()
+        };
+        let (nodes, clusters) = (boxes(&node_lines, 0), boxes(&cluster_lines, nn));
+        let paths = route_edges(d, &nodes, &clusters, &edge_lines, &edge_label_size, &m);
+        drawn_crossings(d, &abs[..nn], &paths)
+    };
+    let full = d.edges.len() <= MAX_ROUTED_CHOICE_FLOWS && tried.len() > 1;
+    let (mut abs, root_depth) = tried
+        .into_iter()
+        .enumerate()
+        .map(|(k, (straight, placed))| {
+            let score = if full { routed(&placed.0) } else { straight };
+            ((score, straight, k), placed)
+        })
+        .min_by(|a, b| a.0.cmp(&b.0))
+        .map_or_else(|| frame.place(&lo), |(_, placed)| placed);
     // Node boxes are their own size, centred on their rank within the extent.
     for n in 0..nn {
         let (w, h) = node_size[n];
@@ -589,8 +613,10 @@ pub fn layout(d: &Dfd, style: &Style) -> Layout {
     }
 }
 
-/// Barycentre sweeps at most; each must lower the crossings to go on.
+/// Barycentre sweeps; the order that crosses least is kept.
 const SWEEPS: usize = 6;
+/// Up to this many flows, each order tried is routed in full to compare them.
+const MAX_ROUTED_CHOICE_FLOWS: usize = 120;
 /// Above this many flows the sweeps, quadratic in flows, are skipped.
 const MAX_SWEPT_FLOWS: usize = 1500;
 
@@ -740,6 +766,25 @@ impl Frame<'_> {
         }
         sum.iter().zip(&count).map(|(s, c)| s / c).collect()
     }
+}
+
+/// Crossings of the flows as routed.
+fn drawn_crossings(d: &Dfd, nodes: &[Rect], paths: &[EdgePath]) -> usize {
+    let drawing = crate::quality::Drawing {
+        nodes: nodes.to_vec(),
+        lines: d
+            .edges
+            .iter()
+            .zip(paths)
+            .map(|(e, path)| Line {
+                from: e.from,
+                to: e.to,
+                points: crate::quality::flatten_spline(&path.points),
+            })
+            .collect(),
+        labels: Vec::new(),
+    };
+    drawing.counts().crossings
 }
 
 /// Crossings of the flows drawn straight between element centres: the
@@ -1044,6 +1089,9 @@ fn candidate_routes(a: &Rect, b: &Rect) -> Vec<Route> {
 /// The flows at each side of each element: (position of the other end, flow, outgoing).
 type Ports = FxHashMap<(usize, u8), Vec<(f32, usize, bool)>>;
 
+/// The most detours one picture searches for (each may visit the whole grid).
+const MAX_DETOURS: usize = 200;
+
 /// Room kept between a flow and the elements it passes, when there is room.
 const CLEARANCE: f32 = 6.0;
 
@@ -1286,6 +1334,7 @@ fn route_edges(
     // their labels at the first free place along them.
     let rects: Vec<Rect> = nodes.iter().map(|n| n.rect).collect();
     let mut detours: Option<detour::Grid> = None;
+    let mut detours_left = MAX_DETOURS;
     let mut out = Vec::with_capacity(d.edges.len());
     let mut loops = vec![0usize; nodes.len()];
     for (i, e) in d.edges.iter().enumerate() {
@@ -1301,9 +1350,10 @@ fn route_edges(
                 let to = outline_point(d.nodes[e.to].kind, b, r.to.at(b, frac_to[i]));
                 let path = curve(from, r.from, to, r.to, r.bow);
                 let ends = (e.from, e.to);
-                if collisions(&path, &occupied, ends, 0.0) == 0 {
+                if detours_left == 0 || collisions(&path, &occupied, ends, 0.0) == 0 {
                     path
                 } else {
+                    detours_left -= 1;
                     let grid = detours.get_or_insert_with(|| detour::Grid::new(&rects, CLEARANCE));
                     let start = (from, r.from.normal());
                     let end = (to, r.to.normal());
