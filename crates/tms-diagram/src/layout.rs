@@ -488,13 +488,18 @@ pub fn layout(d: &Dfd, style: &Style) -> Layout {
     };
     let mut placed = frame.place(&lo);
     let sweeps = if d.edges.len() <= MAX_SWEPT_FLOWS { SWEEPS } else { 0 };
+    let start = placed.clone();
     let mut tried = vec![(straight_crossings(d, &placed.0), placed.clone())];
-    for _ in 0..sweeps {
-        // A sweep that crosses more may still lead to one that crosses less.
-        let keys = frame.barycentres(&placed.0);
-        placed = frame.place(&keys);
-        if tried.iter().all(|(_, t)| t.0 != placed.0) {
-            tried.push((straight_crossings(d, &placed.0), placed.clone()));
+    // Three chains of sweeps: by all neighbours, by those before, by those after.
+    for side in [Before::Any, Before::Yes, Before::No] {
+        placed = start.clone();
+        for _ in 0..sweeps {
+            // A sweep that crosses more may still lead to one that crosses less.
+            let keys = frame.barycentres(&placed.0, side);
+            placed = frame.place(&keys);
+            if tried.iter().all(|(_, t)| t.0 != placed.0) {
+                tried.push((straight_crossings(d, &placed.0), placed.clone()));
+            }
         }
     }
     // Small pictures are routed in full for each order tried, and the one
@@ -620,6 +625,16 @@ const MAX_ROUTED_CHOICE_FLOWS: usize = 120;
 /// Above this many flows the sweeps, quadratic in flows, are skipped.
 const MAX_SWEPT_FLOWS: usize = 1500;
 
+/// Which neighbours a barycentre sweep looks at: all, or those before (or
+/// after) an element along the main axis, as layered layouts sweep one way
+/// and then the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Before {
+    Any,
+    Yes,
+    No,
+}
+
 /// What placing items across the main axis needs, fixed before it starts.
 struct Frame<'a> {
     d: &'a Dfd,
@@ -741,9 +756,18 @@ impl Frame<'_> {
         }
     }
 
+    fn main_centre(&self, r: &Rect) -> f32 {
+        if self.horizontal {
+            r.cx()
+        } else {
+            r.cy()
+        }
+    }
+
     /// Each item's order key: the mean cross position of the other ends of
-    /// its flows that leave it, or its own position when none do.
-    fn barycentres(&self, abs: &[Rect]) -> Vec<f32> {
+    /// its flows that leave it (those on the `side` given), or its own
+    /// position when none do.
+    fn barycentres(&self, abs: &[Rect], side: Before) -> Vec<f32> {
         let nn = self.nn;
         let chains: Vec<Vec<usize>> = (0..nn).map(|n| self.d.chain(n)).collect();
         let mut sum: Vec<f32> = abs.iter().map(|r| self.cross_centre(r)).collect();
@@ -757,6 +781,15 @@ impl Frame<'_> {
                 continue;
             }
             for (a, b) in [(e.from, e.to), (e.to, e.from)] {
+                let before = self.main_centre(&abs[b]) < self.main_centre(&abs[a]);
+                let wanted = match side {
+                    Before::Any => true,
+                    Before::Yes => before,
+                    Before::No => !before,
+                };
+                if !wanted {
+                    continue;
+                }
                 add(a, b, &mut sum);
                 // Every boundary around `a` that does not hold `b` is pulled too.
                 for &c in chains[a].iter().filter(|c| !chains[b].contains(c)) {
