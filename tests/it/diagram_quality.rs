@@ -142,7 +142,15 @@ fn the_builtin_layout_draws_readable_pictures() {
     let mut failures = Vec::new();
     println!(
         "{:<36} {:>5} {:>5} | {:>9} {:>11} {:>11} {:>9} | {:>9} {:>9}",
-        "model", "nodes", "flows", "flow/elem", "label/label", "label/elem", "crossings", "dot f/e", "dot cross"
+        "model",
+        "nodes",
+        "flows",
+        "flow/elem",
+        "label/label",
+        "label/elem",
+        "crossings",
+        "dot f/e",
+        "dot cross"
     );
     for (name, m) in models() {
         let d = Dfd::build(&m, &Options::default());

@@ -15,10 +15,10 @@
 //! face each other, parallel flows (a request and its response) side by side;
 //! flow labels go at the first free place along their curve.
 
-use super::font;
-use super::style::{Direction, Style};
 use super::detour;
+use super::font;
 use super::quality::Line;
+use super::style::{Direction, Style};
 use super::Dfd;
 use tms_model::ElementKind;
 use tms_syntax::fxhash::FxHashMap;
@@ -487,7 +487,11 @@ pub fn layout(d: &Dfd, style: &Style) -> Layout {
         cross0: if horizontal { top } else { margin },
     };
     let mut placed = frame.place(&lo);
-    let sweeps = if d.edges.len() <= MAX_SWEPT_FLOWS { SWEEPS } else { 0 };
+    let sweeps = if d.edges.len() <= MAX_SWEPT_FLOWS {
+        SWEEPS
+    } else {
+        0
+    };
     let start = placed.clone();
     let mut tried = vec![(straight_crossings(d, &placed.0), placed.clone())];
     // Three chains of sweeps: by all neighbours, by those before, by those after.
@@ -708,9 +712,19 @@ impl Frame<'_> {
                 let cs = cross_at + offset_of[i];
                 let (ml, cl) = (self.hi[i] - self.lo[i], depth[i]);
                 abs[i] = if self.horizontal {
-                    Rect { x: ms, y: cs, w: ml, h: cl }
+                    Rect {
+                        x: ms,
+                        y: cs,
+                        w: ml,
+                        h: cl,
+                    }
                 } else {
-                    Rect { x: cs, y: ms, w: cl, h: ml }
+                    Rect {
+                        x: cs,
+                        y: ms,
+                        w: cl,
+                        h: ml,
+                    }
                 };
                 if let super::Item::Cluster(k) = it {
                     let title = if self.horizontal { m.title_h } else { 0.0 };
@@ -923,7 +937,10 @@ impl Occupied {
             };
             for c in self.cells(&r) {
                 if let Some(v) = self.grid.get(&c) {
-                    near.extend(v.iter().filter(|&&i| i < self.elements && i != skip.0 && i != skip.1));
+                    near.extend(
+                        v.iter()
+                            .filter(|&&i| i < self.elements && i != skip.0 && i != skip.1),
+                    );
                 }
             }
         }

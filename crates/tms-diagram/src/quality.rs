@@ -215,7 +215,10 @@ fn contains(r: &Rect, q: P) -> bool {
 
 /// Whether two boxes share more than `slack` in both directions.
 fn overlap(a: &Rect, b: &Rect, slack: f32) -> bool {
-    a.x + slack < b.right() && b.x + slack < a.right() && a.y + slack < b.bottom() && b.y + slack < a.bottom()
+    a.x + slack < b.right()
+        && b.x + slack < a.right()
+        && a.y + slack < b.bottom()
+        && b.y + slack < a.bottom()
 }
 
 /// Whether any segment of the polyline has a point inside the box.
@@ -270,7 +273,10 @@ pub fn crossing_points(a: &[P], b: &[P]) -> Vec<P> {
         for t in b.windows(2) {
             if let Some(q) = segment_cross(s[0], s[1], t[0], t[1]) {
                 // A crossing exactly on a shared vertex is found by both segments meeting there.
-                if !out.iter().any(|o| (o.x - q.x).abs() < 0.5 && (o.y - q.y).abs() < 0.5) {
+                if !out
+                    .iter()
+                    .any(|o| (o.x - q.x).abs() < 0.5 && (o.y - q.y).abs() < 0.5)
+                {
                     out.push(q);
                 }
             }
@@ -308,7 +314,7 @@ fn segment_cross(a: P, b: P, c: P, d: P) -> Option<P> {
     let t = (qx * s.1 - qy * s.0) / den;
     let u = (qx * r.1 - qy * r.0) / den;
     let inside = |v: f32| (0.0..1.0).contains(&v);
-    (inside(t) && inside(u)).then(|| P {
+    (inside(t) && inside(u)).then_some(P {
         x: a.x + t * r.0,
         y: a.y + t * r.1,
     })
@@ -377,9 +383,9 @@ mod tests {
             nodes: vec![rect(0.0, 0.0, 50.0, 30.0)],
             lines: vec![],
             labels: vec![
-                rect(40.0, 20.0, 30.0, 10.0),  // on the element
-                rect(60.0, 25.0, 30.0, 10.0),  // on the first label
-                rect(200.0, 0.0, 30.0, 10.0),  // alone
+                rect(40.0, 20.0, 30.0, 10.0), // on the element
+                rect(60.0, 25.0, 30.0, 10.0), // on the first label
+                rect(200.0, 0.0, 30.0, 10.0), // alone
                 rect(230.5, 0.0, 30.0, 10.0), // touching is not overlapping
             ],
         };
@@ -416,12 +422,27 @@ mod tests {
         };
         assert_eq!(fan.counts().crossings, 0);
         // Parallel flows never cross; a curve crossing a line twice counts twice.
-        assert!(crossing_points(&[pt(0.0, 0.0), pt(9.0, 0.0)], &[pt(0.0, 1.0), pt(9.0, 1.0)]).is_empty());
+        assert!(
+            crossing_points(&[pt(0.0, 0.0), pt(9.0, 0.0)], &[pt(0.0, 1.0), pt(9.0, 1.0)])
+                .is_empty()
+        );
         let mut wave = Vec::new();
-        flatten_cubic(pt(0.0, 0.0), pt(30.0, 60.0), pt(60.0, -60.0), pt(90.0, 0.0), &mut wave);
+        flatten_cubic(
+            pt(0.0, 0.0),
+            pt(30.0, 60.0),
+            pt(60.0, -60.0),
+            pt(90.0, 0.0),
+            &mut wave,
+        );
         // The wave rises through y = 5 and falls back through it.
-        assert_eq!(crossing_points(&wave, &[pt(-1.0, 5.0), pt(91.0, 5.0)]).len(), 2);
-        assert_eq!(crossing_points(&wave, &[pt(10.0, -30.0), pt(10.0, 30.0)]).len(), 1);
+        assert_eq!(
+            crossing_points(&wave, &[pt(-1.0, 5.0), pt(91.0, 5.0)]).len(),
+            2
+        );
+        assert_eq!(
+            crossing_points(&wave, &[pt(10.0, -30.0), pt(10.0, 30.0)]).len(),
+            1
+        );
     }
 
     #[test]

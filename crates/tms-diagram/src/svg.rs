@@ -578,7 +578,10 @@ pub fn sequence(q: &Seq, style: &Style) -> String {
     };
     let head_y = margin + title_h + group_top;
     let mut cx = Vec::with_capacity(n);
-    let mut x = margin + head_w.first().map_or(0.0, |w| w / 2.0) + 8.0 + pad_l.first().copied().unwrap_or(0.0);
+    let mut x = margin
+        + head_w.first().map_or(0.0, |w| w / 2.0)
+        + 8.0
+        + pad_l.first().copied().unwrap_or(0.0);
     if n > 0 {
         cx.push(x);
     }
