@@ -32,10 +32,9 @@ fn models() -> Vec<(String, tms_model::Model)> {
     paths
         .into_iter()
         .map(|p| {
-            let m = tms_formats::load::load_path(&p)
-                .unwrap_or_else(|d| panic!("{} must load: {:?}", p.display(), d.0))
-                .model;
-            (p.display().to_string(), m)
+            let name = p.display().to_string();
+            let m = crate::diagram::model(&name);
+            (name, m)
         })
         .collect()
 }
