@@ -46,18 +46,19 @@ fn scratch() -> PathBuf {
 }
 
 fn write_report(path: &Path) {
+    write_html(
+        &[HOSTILE, "--no-default-rules", "--rules", HOSTILE_RULES],
+        path,
+    );
+}
+
+/// `tms report ARGS --format html -o PATH`, which must succeed.
+fn write_html(args: &[&str], path: &Path) {
     let out = assert_cmd::cargo::cargo_bin_cmd!("tms")
         .env("TMS_TODAY", "2026-01-01")
-        .args([
-            "report",
-            HOSTILE,
-            "--no-default-rules",
-            "--rules",
-            HOSTILE_RULES,
-            "--format",
-            "html",
-            "-o",
-        ])
+        .arg("report")
+        .args(args)
+        .args(["--format", "html", "-o"])
         .arg(path)
         .output()
         .expect("run tms");
@@ -210,18 +211,7 @@ document.getElementById("report").addEventListener("load", function () {
 fn clicking_a_diagram_element_filters_the_findings_to_it() {
     let dir = scratch();
     let page = dir.join("web-shop.html");
-    let out = assert_cmd::cargo::cargo_bin_cmd!("tms")
-        .env("TMS_TODAY", "2026-01-01")
-        .args(["report", "examples/web-shop.yaml", "--format", "html", "-o"])
-        .arg(&page)
-        .output()
-        .expect("run tms");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    write_html(&["examples/web-shop.yaml"], &page);
     let html = std::fs::read_to_string(&page).expect("the report");
     let target = "log-store";
     let total = html.matches("<article class=\"finding\"").count();
