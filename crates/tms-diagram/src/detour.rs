@@ -17,6 +17,10 @@ const SHARED: u32 = u32::MAX;
 const MAX_CELLS: f32 = 400_000.0;
 /// How far a corner is rounded, at most.
 const RADIUS: f32 = 14.0;
+/// The most cells all the searches of one picture settle together: detours
+/// are for the few flows no curve carries, and a crowded picture must not
+/// turn them into minutes of searching.
+const BUDGET: usize = 200_000;
 
 pub(crate) struct Grid {
     x0: f32,
@@ -28,6 +32,14 @@ pub(crate) struct Grid {
     owner: Vec<u32>,
     /// The element boxes, grown by the clearance.
     boxes: Vec<Rect>,
+    /// Cells the searches may still settle.
+    budget: usize,
+    /// Per cell, the search that last wrote `cost` and `came` (so that no
+    /// search clears the whole grid), its cost, and where it was reached from.
+    stamp: Vec<u32>,
+    cost: Vec<u32>,
+    came: Vec<usize>,
+    search_id: u32,
 }
 
 impl Grid {
@@ -54,6 +66,11 @@ impl Grid {
             h,
             owner: vec![FREE; w * h],
             boxes,
+            budget: BUDGET,
+            stamp: vec![0; w * h],
+            cost: vec![0; w * h],
+            came: vec![0; w * h],
+            search_id: 0,
         };
         for i in 0..grid.boxes.len() {
             grid.mark(i);
@@ -97,7 +114,7 @@ impl Grid {
     /// A path from `start` to `end`, each a point on an element's outline and
     /// the direction leaving it, around every element but `ends`.
     pub(crate) fn route(
-        &self,
+        &mut self,
         start: (P, P),
         end: (P, P),
         ends: (usize, usize),
@@ -128,37 +145,36 @@ impl Grid {
     /// A* over the cells from `from` to `to`, moving in eight directions
     /// without cutting a blocked cell's corner. Each cell is settled once, so
     /// the search ends within the grid's size.
-    fn search(&self, from: usize, to: usize) -> Option<Vec<usize>> {
-        let n = self.w * self.h;
-        let mut cost = vec![u32::MAX; n];
-        let mut came = vec![usize::MAX; n];
-        let mut done = vec![false; n];
+    fn search(&mut self, from: usize, to: usize) -> Option<Vec<usize>> {
+        // Stamps start at 0, so the first search is 1; a wrapped counter would
+        // take four billion searches, far past the budget.
+        self.search_id = self.search_id.checked_add(1)?;
+        let id = self.search_id;
+        let w = self.w;
         let mut open = BinaryHeap::new();
         let guess = |c: usize| -> u32 {
             let (dx, dy) = (
-                (c % self.w).abs_diff(to % self.w) as u32,
-                (c / self.w).abs_diff(to / self.w) as u32,
+                (c % w).abs_diff(to % w) as u32,
+                (c / w).abs_diff(to / w) as u32,
             );
             10 * dx.max(dy) + 4 * dx.min(dy)
         };
-        cost[from] = 0;
-        open.push(Reverse((guess(from), from)));
-        while let Some(Reverse((_, c))) = open.pop() {
-            if done[c] {
-                continue;
+        self.stamp[from] = id;
+        self.cost[from] = 0;
+        self.came[from] = from;
+        open.push(Reverse((guess(from), 0u32, from)));
+        while let Some(Reverse((_, g, c))) = open.pop() {
+            if g > self.cost[c] {
+                continue; // settled already, more cheaply
             }
-            done[c] = true;
+            if self.budget == 0 {
+                return None;
+            }
+            self.budget -= 1;
             if c == to {
-                let mut path = vec![to];
-                let mut cur = to;
-                while cur != from {
-                    cur = came[cur];
-                    path.push(cur);
-                }
-                path.reverse();
-                return Some(path);
+                return Some(self.walk_back(from, to));
             }
-            let (x, y) = ((c % self.w) as i64, (c / self.w) as i64);
+            let (x, y) = ((c % w) as i64, (c / w) as i64);
             for (dx, dy) in [
                 (1, 0),
                 (-1, 0),
@@ -184,15 +200,29 @@ impl Grid {
                         continue;
                     }
                 }
-                let g = cost[c] + if diagonal { 14 } else { 10 };
-                if g < cost[next] {
-                    cost[next] = g;
-                    came[next] = c;
-                    open.push(Reverse((g + guess(next), next)));
+                let ng = g + if diagonal { 14 } else { 10 };
+                if self.stamp[next] != id || ng < self.cost[next] {
+                    self.stamp[next] = id;
+                    self.cost[next] = ng;
+                    self.came[next] = c;
+                    open.push(Reverse((ng + guess(next), ng, next)));
                 }
             }
         }
         None
+    }
+
+    /// The cells from `from` to `to` of the last search, which reached `to`.
+    fn walk_back(&self, from: usize, to: usize) -> Vec<usize> {
+        let mut path = vec![to];
+        let mut cur = to;
+        // Each step goes to a cell settled earlier, so at most every cell once.
+        while cur != from && path.len() <= self.w * self.h {
+            cur = self.came[cur];
+            path.push(cur);
+        }
+        path.reverse();
+        path
     }
 
     fn index(&self, x: i64, y: i64) -> Option<usize> {
@@ -319,7 +349,7 @@ mod tests {
                 h: 40.0,
             },
         ];
-        let grid = Grid::new(&nodes, 6.0);
+        let mut grid = Grid::new(&nodes, 6.0);
         let right = P { x: 1.0, y: 0.0 };
         let left = P { x: -1.0, y: 0.0 };
         let path = grid

@@ -627,7 +627,7 @@ const SWEEPS: usize = 6;
 /// Up to this many flows, each order tried is routed in full to compare them.
 const MAX_ROUTED_CHOICE_FLOWS: usize = 120;
 /// Above this many flows the sweeps, quadratic in flows, are skipped.
-const MAX_SWEPT_FLOWS: usize = 1500;
+const MAX_SWEPT_FLOWS: usize = 300;
 
 /// Which neighbours a barycentre sweep looks at: all, or those before (or
 /// after) an element along the main axis, as layered layouts sweep one way
@@ -831,7 +831,7 @@ fn drawn_crossings(d: &Dfd, nodes: &[Rect], paths: &[EdgePath]) -> usize {
             .collect(),
         labels: Vec::new(),
     };
-    drawing.counts().crossings
+    drawing.crossings()
 }
 
 /// Crossings of the flows drawn straight between element centres: the
@@ -853,7 +853,7 @@ fn straight_crossings(d: &Dfd, abs: &[Rect]) -> usize {
             .collect(),
         labels: Vec::new(),
     };
-    drawing.counts().crossings
+    drawing.crossings()
 }
 
 /// Boundaries innermost first: a post-order of the boundary tree.
@@ -1139,9 +1139,6 @@ fn candidate_routes(a: &Rect, b: &Rect) -> Vec<Route> {
 /// The flows at each side of each element: (position of the other end, flow, outgoing).
 type Ports = FxHashMap<(usize, u8), Vec<(f32, usize, bool)>>;
 
-/// The most detours one picture searches for (each may visit the whole grid).
-const MAX_DETOURS: usize = 200;
-
 /// Room kept between a flow and the elements it passes, when there is room.
 const CLEARANCE: f32 = 6.0;
 
@@ -1158,7 +1155,7 @@ impl Route {
 
 /// Above this many flows, routes are not compared by the crossings they add
 /// (quadratic in flows); the first that runs through no element is taken.
-const MAX_CROSSING_AWARE_FLOWS: usize = 400;
+const MAX_CROSSING_AWARE_FLOWS: usize = 300;
 
 /// The candidate route between two elements that runs through fewest other
 /// elements and, among those, crosses the flows routed so far (`drawn`) least;
@@ -1384,7 +1381,6 @@ fn route_edges(
     // their labels at the first free place along them.
     let rects: Vec<Rect> = nodes.iter().map(|n| n.rect).collect();
     let mut detours: Option<detour::Grid> = None;
-    let mut detours_left = MAX_DETOURS;
     let mut out = Vec::with_capacity(d.edges.len());
     let mut loops = vec![0usize; nodes.len()];
     for (i, e) in d.edges.iter().enumerate() {
@@ -1400,10 +1396,9 @@ fn route_edges(
                 let to = outline_point(d.nodes[e.to].kind, b, r.to.at(b, frac_to[i]));
                 let path = curve(from, r.from, to, r.to, r.bow);
                 let ends = (e.from, e.to);
-                if detours_left == 0 || collisions(&path, &occupied, ends, 0.0) == 0 {
+                if collisions(&path, &occupied, ends, 0.0) == 0 {
                     path
                 } else {
-                    detours_left -= 1;
                     let grid = detours.get_or_insert_with(|| detour::Grid::new(&rects, CLEARANCE));
                     let start = (from, r.from.normal());
                     let end = (to, r.to.normal());

@@ -153,7 +153,8 @@ impl Drawing {
             .sum()
     }
 
-    fn crossings(&self) -> usize {
+    /// Only the crossings, for comparing layouts of one picture.
+    pub fn crossings(&self) -> usize {
         let mut n = 0;
         for (i, a) in self.lines.iter().enumerate() {
             for b in &self.lines[i + 1..] {
