@@ -14,7 +14,7 @@ const FREE: u32 = 0;
 /// A cell two or more elements cover: never passable.
 const SHARED: u32 = u32::MAX;
 /// The most cells a grid has; larger pictures get coarser cells.
-const MAX_CELLS: f32 = 400_000.0;
+const MAX_CELLS: f32 = 150_000.0;
 /// How far a corner is rounded, at most.
 const RADIUS: f32 = 14.0;
 /// The most cells all the searches of one picture settle together: detours

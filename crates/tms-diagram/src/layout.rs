@@ -524,6 +524,9 @@ pub fn layout(d: &Dfd, style: &Style) -> Layout {
         drawn_crossings(d, &abs[..nn], &paths)
     };
     let full = d.edges.len() <= MAX_ROUTED_CHOICE_FLOWS && tried.len() > 1;
+    // Only the orders whose straight flows cross least are worth routing.
+    tried.sort_by_key(|(straight, _)| *straight);
+    tried.truncate(if full { ROUTED_ORDERS } else { 1 });
     let (mut abs, root_depth) = tried
         .into_iter()
         .enumerate()
@@ -624,7 +627,9 @@ pub fn layout(d: &Dfd, style: &Style) -> Layout {
 
 /// Barycentre sweeps; the order that crosses least is kept.
 const SWEEPS: usize = 6;
-/// Up to this many flows, each order tried is routed in full to compare them.
+/// How many of the orders tried are routed in full, those crossing least first.
+const ROUTED_ORDERS: usize = 8;
+/// Up to this many flows, orders tried are routed in full to compare them.
 const MAX_ROUTED_CHOICE_FLOWS: usize = 120;
 /// Above this many flows the sweeps, quadratic in flows, are skipped.
 const MAX_SWEPT_FLOWS: usize = 300;
