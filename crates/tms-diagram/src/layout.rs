@@ -1141,8 +1141,9 @@ fn candidate_routes(a: &Rect, b: &Rect) -> Vec<Route> {
     routes
 }
 
-/// The flows at each side of each element: (position of the other end, flow, outgoing).
-type Ports = FxHashMap<(usize, u8), Vec<(f32, usize, bool)>>;
+/// The flows at each side of each element: (position of the other end, the
+/// order among flows to the same element, flow, outgoing).
+type Ports = FxHashMap<(usize, u8), Vec<(f32, isize, usize, bool)>>;
 
 /// Room kept between a flow and the elements it passes, when there is room.
 const CLEARANCE: f32 = 6.0;
@@ -1269,14 +1270,25 @@ fn spread_ports(d: &Dfd, nodes: &[TextBox], chosen: &[Option<Route>]) -> (Vec<f3
         let (a, b) = (&nodes[e.from].rect, &nodes[e.to].rect);
         let key_a = if r.from.horizontal() { b.cx() } else { b.cy() };
         let key_b = if r.to.horizontal() { a.cx() } else { a.cy() };
+        // Flows of one bundle that leave and enter by the same side (arcs
+        // over the top, say) nest only if one end lists them the other way
+        // round: the element with the larger index reverses them.
+        let order = |node: usize| {
+            let reversed = r.from == r.to && node == e.from.max(e.to);
+            if reversed {
+                -(i as isize)
+            } else {
+                i as isize
+            }
+        };
         ports
             .entry((e.from, r.from as u8))
             .or_default()
-            .push((key_a, i, true));
+            .push((key_a, order(e.from), i, true));
         ports
             .entry((e.to, r.to as u8))
             .or_default()
-            .push((key_b, i, false));
+            .push((key_b, order(e.to), i, false));
     }
     let mut frac_from = vec![0.5f32; d.edges.len()];
     let mut frac_to = vec![0.5f32; d.edges.len()];
@@ -1286,9 +1298,14 @@ fn spread_ports(d: &Dfd, nodes: &[TextBox], chosen: &[Option<Route>]) -> (Vec<f3
         let Some(list) = ports.get_mut(&key) else {
             continue;
         };
-        list.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+        list.sort_by(|x, y| {
+            x.0.total_cmp(&y.0)
+                .then(x.1.cmp(&y.1))
+                .then(x.2.cmp(&y.2))
+                .then(x.3.cmp(&y.3))
+        });
         let n = list.len() as f32;
-        for (k, &(_, i, outgoing)) in list.iter().enumerate() {
+        for (k, &(_, _, i, outgoing)) in list.iter().enumerate() {
             // Spread over the middle of the side, away from rounded corners.
             let f = if n <= 1.0 {
                 0.5
@@ -1465,6 +1482,51 @@ mod tests {
         let q = outline_point(ElementKind::Process, &r, p(300.0, 125.0));
         let on = ((q.x - 50.0) / 50.0).powi(2) + ((q.y - 25.0) / 25.0).powi(2);
         assert!((on - 1.0).abs() < 1e-3, "{on}");
+    }
+
+    fn tiny(edges: &[(usize, usize, bool)]) -> Dfd {
+        let node = |i: usize| crate::Node {
+            key: format!("n{i}"),
+            label: format!("Element {i}"),
+            kind: ElementKind::Server,
+            cluster: None,
+            heat: crate::Heat::Off,
+            element: i,
+        };
+        Dfd {
+            title: String::new(),
+            clusters: Vec::new(),
+            nodes: (0..3).map(node).collect(),
+            edges: edges
+                .iter()
+                .enumerate()
+                .map(|(k, &(from, to, response))| crate::Edge {
+                    from,
+                    to,
+                    label: format!("flow {k}"),
+                    response,
+                    heat: crate::Heat::Off,
+                    flow: k,
+                })
+                .collect(),
+            roots: (0..3).map(crate::Item::Node).collect(),
+        }
+    }
+
+    #[test]
+    fn a_request_and_its_response_travel_together_around_what_is_between() {
+        // 0 -> 1 -> 2 puts 1 between 0 and 2; 0 -> 2 and its response 2 -> 0
+        // must pass 1 on the same side and never cross each other.
+        let d = tiny(&[(0, 1, false), (1, 2, false), (0, 2, false), (2, 0, true)]);
+        let lay = layout(&d, &Style::default());
+        let drawing = crate::quality::Drawing::from_layout(&d, &lay);
+        assert_eq!(drawing.counts(), crate::quality::Counts::default());
+        let middle = lay.nodes[1].rect;
+        let side = |k: usize| {
+            let at = lay.edges[k].at(0.5);
+            at.y < middle.cy()
+        };
+        assert_eq!(side(2), side(3), "{:?}", lay.edges);
     }
 
     #[test]
