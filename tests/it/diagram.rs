@@ -11,7 +11,7 @@ use tms_diagram::{Dfd, Format, Kind, Options, Style};
 const SMALL: &str = "tests/fixtures/diagram/small.yaml";
 const HOSTILE: &str = "tests/fixtures/diagram/hostile.yaml";
 
-fn model(path: &str) -> tms_model::Model {
+pub(crate) fn model(path: &str) -> tms_model::Model {
     tms_formats::load::load_path(Path::new(path))
         .unwrap_or_else(|d| panic!("{path} must load: {:?}", d.0))
         .model

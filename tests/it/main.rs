@@ -5,6 +5,7 @@ mod conditions;
 mod corpus;
 mod coverage;
 mod diagram;
+mod diagram_quality;
 mod diagram_tools;
 mod diff;
 mod distribution;

@@ -1,6 +1,7 @@
 //! The HTML report of a model whose labels are hostile, opened in a real
 //! browser (headless Chromium): no injected script runs and no label becomes
-//! an element, while the report's own script does run and filters.
+//! an element, while the report's own script does run and filters; and a
+//! click on an element of the report's diagram filters the findings to it.
 //!
 //! Chromium is found through `TMS_CHROMIUM` (scripts/test.sh installs Debian's
 //! `chromium` and sets it), else as `chromium` on the PATH. Without it this
@@ -45,18 +46,19 @@ fn scratch() -> PathBuf {
 }
 
 fn write_report(path: &Path) {
+    write_html(
+        &[HOSTILE, "--no-default-rules", "--rules", HOSTILE_RULES],
+        path,
+    );
+}
+
+/// `tms report ARGS --format html -o PATH`, which must succeed.
+fn write_html(args: &[&str], path: &Path) {
     let out = assert_cmd::cargo::cargo_bin_cmd!("tms")
         .env("TMS_TODAY", "2026-01-01")
-        .args([
-            "report",
-            HOSTILE,
-            "--no-default-rules",
-            "--rules",
-            HOSTILE_RULES,
-            "--format",
-            "html",
-            "-o",
-        ])
+        .arg("report")
+        .args(args)
+        .args(["--format", "html", "-o"])
         .arg(path)
         .output()
         .expect("run tms");
@@ -70,7 +72,13 @@ fn write_report(path: &Path) {
 
 /// The DOM after the page loaded and ran its scripts.
 fn dump_dom(url: &str, profile: &Path) -> String {
+    dump_dom_with(url, profile, &[])
+}
+
+/// `dump_dom`, with more Chromium flags.
+fn dump_dom_with(url: &str, profile: &Path, flags: &[&str]) -> String {
     let mut child = Command::new(chromium())
+        .args(flags)
         .args([
             "--headless",
             "--no-sandbox",
@@ -172,6 +180,81 @@ fn hostile_labels_run_no_script_in_chromium() {
         let critical = a.contains("data-severity=\"critical\"");
         assert_eq!(a.contains(" hidden"), !critical, "{a}");
     }
+}
+
+/// A page that opens the report in a frame, clicks an element of its diagram
+/// (a shape inside the element's link, as a pointer would) and writes what
+/// the report then shows into its own `<pre>`, for `--dump-dom` to read.
+const CLICKER: &str = r##"<!doctype html><html><body><pre id="out">not clicked</pre>
+<iframe id="report" src="REPORT" width="1400" height="900"></iframe>
+<script>
+document.getElementById("report").addEventListener("load", function () {
+  var win = this.contentWindow, doc = this.contentDocument;
+  var link = doc.querySelector('figure.diagram a.target[href="#target=TARGET"]');
+  var shape = link && link.querySelector("rect, ellipse, polygon, path");
+  if (!shape) { document.getElementById("out").textContent = "no shape to click"; return; }
+  shape.dispatchEvent(new MouseEvent("click", {bubbles: true, cancelable: true, view: win}));
+  setTimeout(function () {
+    var visible = Array.prototype.filter.call(doc.querySelectorAll("article.finding"),
+      function (a) { return !a.hidden; }).map(function (a) { return a.getAttribute("data-target"); });
+    document.getElementById("out").textContent = JSON.stringify({
+      hash: win.location.hash,
+      shown: doc.getElementById("shown").textContent,
+      select: doc.querySelector('select[data-filter="target"]').value,
+      visible: visible
+    });
+  }, 500);
+});
+</script></body></html>"##;
+
+#[test]
+fn clicking_a_diagram_element_filters_the_findings_to_it() {
+    let dir = scratch();
+    let page = dir.join("web-shop.html");
+    write_html(&["examples/web-shop.yaml"], &page);
+    let html = std::fs::read_to_string(&page).expect("the report");
+    let target = "log-store";
+    let total = html.matches("<article class=\"finding\"").count();
+    let own = html.matches(&format!("data-target=\"{target}\">")).count();
+    assert!(
+        own > 0 && own < total,
+        "{own} of {total} findings are on {target}"
+    );
+    let clicker = dir.join("click.html");
+    std::fs::write(
+        &clicker,
+        CLICKER
+            .replace("REPORT", "web-shop.html")
+            .replace("TARGET", target),
+    )
+    .expect("write the clicking page");
+    let dom = dump_dom_with(
+        &format!("file://{}", clicker.display()),
+        &dir.join("profile-click"),
+        // The frame's document is the page's to read only with this flag; the
+        // virtual time lets the click's timer run before the DOM is dumped.
+        &[
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=10000",
+        ],
+    );
+    let result = dom
+        .split_once("<pre id=\"out\">")
+        .and_then(|(_, r)| r.split_once("</pre>"))
+        .map(|(r, _)| r.replace("&quot;", "\""))
+        .expect("the clicking page's output");
+    let v: serde_json::Value = serde_json::from_str(&result)
+        .unwrap_or_else(|e| panic!("the click left no result ({e}): {result}"));
+    assert_eq!(v["hash"], format!("#target={target}"), "{v}");
+    assert_eq!(v["select"], target, "{v}");
+    assert_eq!(
+        v["shown"],
+        format!("{own} of {total} findings shown"),
+        "{v}"
+    );
+    let visible = v["visible"].as_array().expect("the visible findings");
+    assert_eq!(visible.len(), own, "{v}");
+    assert!(visible.iter().all(|t| t == target), "{v}");
 }
 
 #[test]

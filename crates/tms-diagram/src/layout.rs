@@ -15,7 +15,9 @@
 //! face each other, parallel flows (a request and its response) side by side;
 //! flow labels go at the first free place along their curve.
 
+use super::detour;
 use super::font;
+use super::quality::Line;
 use super::style::{Direction, Style};
 use super::Dfd;
 use tms_model::ElementKind;
@@ -71,14 +73,33 @@ pub struct TextBox {
     pub lines: Vec<String>,
 }
 
-/// A flow drawn as one cubic Bézier curve.
+/// A flow drawn as a chain of cubic Bézier pieces.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EdgePath {
-    pub from: P,
-    pub c1: P,
-    pub c2: P,
-    pub to: P,
+    /// The start, then each piece's two control points and its end.
+    pub points: Vec<P>,
     pub label: Option<TextBox>,
+}
+
+impl EdgePath {
+    fn cubic(from: P, c1: P, c2: P, to: P) -> EdgePath {
+        EdgePath {
+            points: vec![from, c1, c2, to],
+            label: None,
+        }
+    }
+
+    /// The point at `t` (0..1) along the chain, each piece an equal share.
+    fn at(&self, t: f32) -> P {
+        let pieces = (self.points.len().saturating_sub(1) / 3).max(1);
+        let scaled = t.clamp(0.0, 1.0) * pieces as f32;
+        let k = (scaled.floor() as usize).min(pieces - 1);
+        let q = &self.points[(3 * k).min(self.points.len().saturating_sub(4))..];
+        if q.len() < 4 {
+            return self.points.first().copied().unwrap_or_default();
+        }
+        bezier(q[0], q[1], q[2], q[3], scaled - k as f32)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -433,59 +454,7 @@ pub fn layout(d: &Dfd, style: &Style) -> Layout {
         });
     }
 
-    // Cross axis: in each container, items that overlap along the main axis go
-    // to separate lanes; each lane is as deep as its deepest item.
-    let mut depth = vec![0.0f32; nn + nc];
-    for n in 0..nn {
-        depth[n] = cross(node_size[n]);
-    }
-    let mut lane_of = vec![(0usize, 0.0f32); nn + nc];
-    let order: Vec<Option<usize>> = post.iter().map(|c| Some(*c)).chain([None]).collect();
-    for c in order {
-        let mut items: Vec<usize> = d.items(c).iter().map(item_id).collect();
-        items.sort_by(|a, b| lo[*a].total_cmp(&lo[*b]));
-        let mut lane_end: Vec<f32> = Vec::new();
-        let mut lane_depth: Vec<f32> = Vec::new();
-        for &i in &items {
-            let free = lane_end.iter().position(|e| *e + m.item_gap <= lo[i]);
-            let l = match free {
-                Some(l) => l,
-                None => {
-                    lane_end.push(f32::MIN);
-                    lane_depth.push(0.0);
-                    lane_end.len() - 1
-                }
-            };
-            lane_end[l] = hi[i];
-            lane_depth[l] = lane_depth[l].max(depth[i]);
-            lane_of[i].0 = l;
-        }
-        let mut offset = 0.0;
-        let mut starts = Vec::with_capacity(lane_depth.len());
-        for dpt in &lane_depth {
-            starts.push(offset);
-            offset += dpt + m.item_gap;
-        }
-        let content = (offset - m.item_gap).max(0.0);
-        for &i in &items {
-            let l = lane_of[i].0;
-            lane_of[i].1 = starts[l] + (lane_depth[l] - depth[i]) / 2.0;
-        }
-        if let Some(c) = c {
-            let title = if horizontal { m.title_h } else { 0.0 };
-            let mut dpt = content + 2.0 * m.pad + title;
-            if !horizontal {
-                dpt = dpt.max(cluster_title_w[c] + 2.0 * m.pad);
-            }
-            depth[nn + c] = dpt;
-        } else {
-            depth.push(content);
-        }
-    }
-    let root_depth = depth.pop().unwrap_or(0.0);
-
-    // Absolute boxes, outermost first: a container's content starts below its
-    // padding (and its title, when titles sit across the main axis).
+    // The picture's title, above everything.
     let title_lines = if d.title.is_empty() {
         Vec::new()
     } else {
@@ -500,37 +469,73 @@ pub fn layout(d: &Dfd, style: &Style) -> Layout {
     };
     let min_main = lo.iter().copied().fold(f32::MAX, f32::min);
     let min_main = if min_main == f32::MAX { 0.0 } else { min_main };
-    let main0 = if horizontal { margin } else { top };
-    let cross0 = if horizontal { top } else { margin };
-    let mut abs: Vec<Rect> = vec![Rect::default(); nn + nc];
-    let mut stack: Vec<(Option<usize>, f32)> = vec![(None, cross0)];
-    while let Some((c, cross_at)) = stack.pop() {
-        for it in d.items(c) {
-            let i = item_id(it);
-            let ms = main0 + lo[i] - min_main;
-            let cs = cross_at + lane_of[i].1;
-            let (ml, cl) = (hi[i] - lo[i], depth[i]);
-            abs[i] = if horizontal {
-                Rect {
-                    x: ms,
-                    y: cs,
-                    w: ml,
-                    h: cl,
-                }
-            } else {
-                Rect {
-                    x: cs,
-                    y: ms,
-                    w: cl,
-                    h: ml,
-                }
-            };
-            if let super::Item::Cluster(k) = it {
-                let title = if horizontal { m.title_h } else { 0.0 };
-                stack.push((Some(*k), cs + m.pad + title));
+
+    // Cross axis: lanes in each container, ordered first by model order, then
+    // by the barycentre of each item's neighbours outside it, a few sweeps,
+    // keeping the order whose straight flows cross least.
+    let frame = Frame {
+        d,
+        nn,
+        lo: &lo,
+        hi: &hi,
+        node_depth: (0..nn).map(|n| cross(node_size[n])).collect(),
+        post: &post,
+        m: &m,
+        horizontal,
+        cluster_title_w: &cluster_title_w,
+        main0: (if horizontal { margin } else { top }) - min_main,
+        cross0: if horizontal { top } else { margin },
+    };
+    let mut placed = frame.place(&lo);
+    let sweeps = if d.edges.len() <= MAX_SWEPT_FLOWS {
+        SWEEPS
+    } else {
+        0
+    };
+    let start = placed.clone();
+    let mut tried = vec![(straight_crossings(d, &placed.0), placed.clone())];
+    // Three chains of sweeps: by all neighbours, by those before, by those after.
+    for side in [Before::Any, Before::Yes, Before::No] {
+        placed = start.clone();
+        for _ in 0..sweeps {
+            // A sweep that crosses more may still lead to one that crosses less.
+            let keys = frame.barycentres(&placed.0, side);
+            placed = frame.place(&keys);
+            if tried.iter().all(|(_, t)| t.0 != placed.0) {
+                tried.push((straight_crossings(d, &placed.0), placed.clone()));
             }
         }
     }
+    // Small pictures are routed in full for each order tried, and the one
+    // whose drawn flows cross least is kept; larger ones go by straight lines.
+    let routed = |abs: &[Rect]| -> usize {
+        let boxes = |lines: &[Vec<String>], at: usize| -> Vec<TextBox> {
+            lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| TextBox {
+                    rect: abs[at + i],
+                    lines: l.clone(),
+                })
+                .collect()
+        };
+        let (nodes, clusters) = (boxes(&node_lines, 0), boxes(&cluster_lines, nn));
+        let paths = route_edges(d, &nodes, &clusters, &edge_lines, &edge_label_size, &m);
+        drawn_crossings(d, &abs[..nn], &paths)
+    };
+    let full = d.edges.len() <= MAX_ROUTED_CHOICE_FLOWS && tried.len() > 1;
+    // Only the orders whose straight flows cross least are worth routing.
+    tried.sort_by_key(|(straight, _)| *straight);
+    tried.truncate(if full { ROUTED_ORDERS } else { 1 });
+    let (mut abs, root_depth) = tried
+        .into_iter()
+        .enumerate()
+        .map(|(k, (straight, placed))| {
+            let score = if full { routed(&placed.0) } else { straight };
+            ((score, straight, k), placed)
+        })
+        .min_by(|a, b| a.0.cmp(&b.0))
+        .map_or_else(|| frame.place(&lo), |(_, placed)| placed);
     // Node boxes are their own size, centred on their rank within the extent.
     for n in 0..nn {
         let (w, h) = node_size[n];
@@ -586,7 +591,7 @@ pub fn layout(d: &Dfd, style: &Style) -> Layout {
     // Loops and labels may reach past the boxes.
     let (mut x1, mut y1) = (bounds.right(), bounds.bottom());
     for e in &edges {
-        for q in [e.from, e.c1, e.c2, e.to] {
+        for q in &e.points {
             bounds.x = bounds.x.min(q.x - margin);
             bounds.y = bounds.y.min(q.y - margin);
             x1 = x1.max(q.x + margin);
@@ -594,6 +599,7 @@ pub fn layout(d: &Dfd, style: &Style) -> Layout {
         }
         if let Some(l) = &e.label {
             bounds.x = bounds.x.min(l.rect.x - margin);
+            bounds.y = bounds.y.min(l.rect.y - margin);
             x1 = x1.max(l.rect.right() + margin);
             y1 = y1.max(l.rect.bottom() + margin);
         }
@@ -617,6 +623,242 @@ pub fn layout(d: &Dfd, style: &Style) -> Layout {
         edges,
         font_size: m.size,
     }
+}
+
+/// Barycentre sweeps; the order that crosses least is kept.
+const SWEEPS: usize = 6;
+/// How many of the orders tried are routed in full, those crossing least first.
+const ROUTED_ORDERS: usize = 8;
+/// Up to this many flows, orders tried are routed in full to compare them.
+const MAX_ROUTED_CHOICE_FLOWS: usize = 120;
+/// Above this many flows the sweeps, quadratic in flows, are skipped.
+const MAX_SWEPT_FLOWS: usize = 300;
+
+/// Which neighbours a barycentre sweep looks at: all, or those before (or
+/// after) an element along the main axis, as layered layouts sweep one way
+/// and then the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Before {
+    Any,
+    Yes,
+    No,
+}
+
+/// What placing items across the main axis needs, fixed before it starts.
+struct Frame<'a> {
+    d: &'a Dfd,
+    nn: usize,
+    /// Main-axis extent of every item (nodes, then clusters).
+    lo: &'a [f32],
+    hi: &'a [f32],
+    node_depth: Vec<f32>,
+    post: &'a [usize],
+    m: &'a Metrics,
+    horizontal: bool,
+    cluster_title_w: &'a [f32],
+    /// Where main-axis position 0 and the root's cross axis start.
+    main0: f32,
+    cross0: f32,
+}
+
+impl Frame<'_> {
+    fn item_id(&self, it: &super::Item) -> usize {
+        match it {
+            super::Item::Node(n) => *n,
+            super::Item::Cluster(k) => self.nn + k,
+        }
+    }
+
+    /// Each item's box (nodes as their extent, sized later) and the root's
+    /// depth, with lanes filled in the order of `keys` (least first).
+    fn place(&self, keys: &[f32]) -> (Vec<Rect>, f32) {
+        let (nn, nc) = (self.nn, self.d.clusters.len());
+        let m = self.m;
+        let mut depth = self.node_depth.clone();
+        depth.resize(nn + nc, 0.0);
+        let mut offset_of = vec![0.0f32; nn + nc];
+        let mut root_depth = 0.0;
+        let order: Vec<Option<usize>> = self.post.iter().map(|c| Some(*c)).chain([None]).collect();
+        for c in order {
+            let mut items: Vec<usize> = self.d.items(c).iter().map(|it| self.item_id(it)).collect();
+            items.sort_by(|a, b| keys[*a].total_cmp(&keys[*b]).then(a.cmp(b)));
+            let (lane, lane_depth) = self.lanes(&items, &depth);
+            let mut starts = Vec::with_capacity(lane_depth.len());
+            let mut offset = 0.0;
+            for dpt in &lane_depth {
+                starts.push(offset);
+                offset += dpt + m.item_gap;
+            }
+            let content = (offset - m.item_gap).max(0.0);
+            for (k, &i) in items.iter().enumerate() {
+                let l = lane[k];
+                offset_of[i] = starts[l] + (lane_depth[l] - depth[i]) / 2.0;
+            }
+            match c {
+                Some(c) => {
+                    let title = if self.horizontal { m.title_h } else { 0.0 };
+                    let mut dpt = content + 2.0 * m.pad + title;
+                    if !self.horizontal {
+                        dpt = dpt.max(self.cluster_title_w[c] + 2.0 * m.pad);
+                    }
+                    depth[nn + c] = dpt;
+                }
+                None => root_depth = content,
+            }
+        }
+        // Absolute boxes, outermost first: a container's content starts below
+        // its padding (and its title, when titles sit across the main axis).
+        let mut abs: Vec<Rect> = vec![Rect::default(); nn + nc];
+        let mut stack: Vec<(Option<usize>, f32)> = vec![(None, self.cross0)];
+        while let Some((c, cross_at)) = stack.pop() {
+            for it in self.d.items(c) {
+                let i = self.item_id(it);
+                let ms = self.main0 + self.lo[i];
+                let cs = cross_at + offset_of[i];
+                let (ml, cl) = (self.hi[i] - self.lo[i], depth[i]);
+                abs[i] = if self.horizontal {
+                    Rect {
+                        x: ms,
+                        y: cs,
+                        w: ml,
+                        h: cl,
+                    }
+                } else {
+                    Rect {
+                        x: cs,
+                        y: ms,
+                        w: cl,
+                        h: ml,
+                    }
+                };
+                if let super::Item::Cluster(k) = it {
+                    let title = if self.horizontal { m.title_h } else { 0.0 };
+                    stack.push((Some(*k), cs + m.pad + title));
+                }
+            }
+        }
+        (abs, root_depth)
+    }
+
+    /// The lane of each item (in the order given) and each lane's depth: an
+    /// item goes to the first lane where it overlaps nothing along the main axis.
+    fn lanes(&self, items: &[usize], depth: &[f32]) -> (Vec<usize>, Vec<f32>) {
+        let gap = self.m.item_gap;
+        let mut taken: Vec<Vec<(f32, f32)>> = Vec::new();
+        let mut lane_depth: Vec<f32> = Vec::new();
+        let mut lane = Vec::with_capacity(items.len());
+        for &i in items {
+            let (lo, hi) = (self.lo[i], self.hi[i]);
+            let fits = |spans: &Vec<(f32, f32)>| {
+                spans.iter().all(|&(a, b)| b + gap <= lo || hi + gap <= a)
+            };
+            let l = match taken.iter().position(fits) {
+                Some(l) => l,
+                None => {
+                    taken.push(Vec::new());
+                    lane_depth.push(0.0);
+                    taken.len() - 1
+                }
+            };
+            taken[l].push((lo, hi));
+            lane_depth[l] = lane_depth[l].max(depth[i]);
+            lane.push(l);
+        }
+        (lane, lane_depth)
+    }
+
+    fn cross_centre(&self, r: &Rect) -> f32 {
+        if self.horizontal {
+            r.cy()
+        } else {
+            r.cx()
+        }
+    }
+
+    fn main_centre(&self, r: &Rect) -> f32 {
+        if self.horizontal {
+            r.cx()
+        } else {
+            r.cy()
+        }
+    }
+
+    /// Each item's order key: the mean cross position of the other ends of
+    /// its flows that leave it (those on the `side` given), or its own
+    /// position when none do.
+    fn barycentres(&self, abs: &[Rect], side: Before) -> Vec<f32> {
+        let nn = self.nn;
+        let chains: Vec<Vec<usize>> = (0..nn).map(|n| self.d.chain(n)).collect();
+        let mut sum: Vec<f32> = abs.iter().map(|r| self.cross_centre(r)).collect();
+        let mut count = vec![1.0f32; abs.len()];
+        let mut add = |item: usize, other: usize, sum: &mut Vec<f32>| {
+            sum[item] += self.cross_centre(&abs[other]);
+            count[item] += 1.0;
+        };
+        for e in &self.d.edges {
+            if e.from == e.to {
+                continue;
+            }
+            for (a, b) in [(e.from, e.to), (e.to, e.from)] {
+                let before = self.main_centre(&abs[b]) < self.main_centre(&abs[a]);
+                let wanted = match side {
+                    Before::Any => true,
+                    Before::Yes => before,
+                    Before::No => !before,
+                };
+                if !wanted {
+                    continue;
+                }
+                add(a, b, &mut sum);
+                // Every boundary around `a` that does not hold `b` is pulled too.
+                for &c in chains[a].iter().filter(|c| !chains[b].contains(c)) {
+                    add(nn + c, b, &mut sum);
+                }
+            }
+        }
+        sum.iter().zip(&count).map(|(s, c)| s / c).collect()
+    }
+}
+
+/// Crossings of the flows as routed.
+fn drawn_crossings(d: &Dfd, nodes: &[Rect], paths: &[EdgePath]) -> usize {
+    let drawing = crate::quality::Drawing {
+        nodes: nodes.to_vec(),
+        lines: d
+            .edges
+            .iter()
+            .zip(paths)
+            .map(|(e, path)| Line {
+                from: e.from,
+                to: e.to,
+                points: crate::quality::flatten_spline(&path.points),
+            })
+            .collect(),
+        labels: Vec::new(),
+    };
+    drawing.crossings()
+}
+
+/// Crossings of the flows drawn straight between element centres: the
+/// yardstick for comparing orders, cheaper than routing each.
+fn straight_crossings(d: &Dfd, abs: &[Rect]) -> usize {
+    let drawing = crate::quality::Drawing {
+        nodes: abs[..d.nodes.len()].to_vec(),
+        lines: d
+            .edges
+            .iter()
+            .map(|e| crate::quality::Line {
+                from: e.from,
+                to: e.to,
+                points: vec![
+                    p(abs[e.from].cx(), abs[e.from].cy()),
+                    p(abs[e.to].cx(), abs[e.to].cy()),
+                ],
+            })
+            .collect(),
+        labels: Vec::new(),
+    };
+    drawing.crossings()
 }
 
 /// Boundaries innermost first: a post-order of the boundary tree.
@@ -652,6 +894,8 @@ struct Occupied {
     cell: f32,
     rects: Vec<Rect>,
     grid: FxHashMap<(i32, i32), Vec<usize>>,
+    /// The first `elements` boxes are the elements, by node index.
+    elements: usize,
 }
 
 impl Occupied {
@@ -660,6 +904,7 @@ impl Occupied {
             cell,
             rects: Vec::new(),
             grid: FxHashMap::default(),
+            elements: 0,
         }
     }
 
@@ -684,23 +929,40 @@ impl Occupied {
         }
     }
 
-    /// Whether `q` lies inside a box other than those at indices `skip`.
-    fn hit_point(&self, q: P, skip: (usize, usize)) -> bool {
-        let key = (
-            (q.x / self.cell).floor() as i32,
-            (q.y / self.cell).floor() as i32,
-        );
-        self.grid.get(&key).is_some_and(|v| {
-            v.iter().any(|&i| {
+    /// How many elements other than `skip` the polyline runs through, each
+    /// box grown by `clearance`.
+    fn nodes_entered(&self, line: &[P], skip: (usize, usize), clearance: f32) -> usize {
+        let mut near: Vec<usize> = Vec::new();
+        for s in line.windows(2) {
+            let r = Rect {
+                x: s[0].x.min(s[1].x) - clearance,
+                y: s[0].y.min(s[1].y) - clearance,
+                w: (s[0].x - s[1].x).abs() + 2.0 * clearance,
+                h: (s[0].y - s[1].y).abs() + 2.0 * clearance,
+            };
+            for c in self.cells(&r) {
+                if let Some(v) = self.grid.get(&c) {
+                    near.extend(
+                        v.iter()
+                            .filter(|&&i| i < self.elements && i != skip.0 && i != skip.1),
+                    );
+                }
+            }
+        }
+        near.sort_unstable();
+        near.dedup();
+        near.iter()
+            .filter(|&&i| {
                 let r = &self.rects[i];
-                i != skip.0
-                    && i != skip.1
-                    && q.x > r.x - 4.0
-                    && q.x < r.right() + 4.0
-                    && q.y > r.y - 4.0
-                    && q.y < r.bottom() + 4.0
+                let grown = Rect {
+                    x: r.x - clearance,
+                    y: r.y - clearance,
+                    w: r.w + 2.0 * clearance,
+                    h: r.h + 2.0 * clearance,
+                };
+                crate::quality::polyline_enters(line, &grown)
             })
-        })
+            .count()
     }
 
     fn hits(&self, r: &Rect) -> bool {
@@ -712,12 +974,12 @@ impl Occupied {
     }
 }
 
-fn bezier(e: &EdgePath, t: f32) -> P {
+fn bezier(a: P, b: P, c: P, d: P, t: f32) -> P {
     let u = 1.0 - t;
-    let (a, b, c, d) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+    let (wa, wb, wc, wd) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
     p(
-        a * e.from.x + b * e.c1.x + c * e.c2.x + d * e.to.x,
-        a * e.from.y + b * e.c1.y + c * e.c2.y + d * e.to.y,
+        wa * a.x + wb * b.x + wc * c.x + wd * d.x,
+        wa * a.y + wb * b.y + wc * c.y + wd * d.y,
     )
 }
 
@@ -818,27 +1080,23 @@ fn curve(a: P, sa: Side, b: P, sb: Side, bow: f32) -> EdgePath {
     } else {
         (0.0, 0.0)
     };
-    EdgePath {
-        from: a,
-        c1: p(a.x + na.x * pull + cx * bow, a.y + na.y * pull + cy * bow),
-        c2: p(b.x + nb.x * pull + cx * bow, b.y + nb.y * pull + cy * bow),
-        to: b,
-        label: None,
-    }
+    EdgePath::cubic(
+        a,
+        p(a.x + na.x * pull + cx * bow, a.y + na.y * pull + cy * bow),
+        p(b.x + nb.x * pull + cx * bow, b.y + nb.y * pull + cy * bow),
+        b,
+    )
 }
 
 fn mid(r: &Rect, s: Side) -> P {
     s.at(r, 0.5)
 }
 
-/// How many sampled points of the curve fall inside elements other than its ends.
-fn collisions(path: &EdgePath, occupied: &Occupied, ends: (usize, usize)) -> usize {
-    (1..20)
-        .filter(|k| {
-            let q = bezier(path, *k as f32 / 20.0);
-            occupied.hit_point(q, ends)
-        })
-        .count()
+/// How many elements other than its ends the path runs through, with
+/// `clearance` around each.
+fn collisions(path: &EdgePath, occupied: &Occupied, ends: (usize, usize), clearance: f32) -> usize {
+    let line = crate::quality::flatten_spline(&path.points);
+    occupied.nodes_entered(&line, ends, clearance)
 }
 
 fn candidate_routes(a: &Rect, b: &Rect) -> Vec<Route> {
@@ -883,8 +1141,235 @@ fn candidate_routes(a: &Rect, b: &Rect) -> Vec<Route> {
     routes
 }
 
-/// The flows at each side of each element: (position of the other end, flow, outgoing).
-type Ports = FxHashMap<(usize, u8), Vec<(f32, usize, bool)>>;
+/// The flows at each side of each element: (position of the other end, the
+/// order among flows to the same element, flow, outgoing).
+type Ports = FxHashMap<(usize, u8), Vec<(f32, isize, usize, bool)>>;
+
+/// Room kept between a flow and the elements it passes, when there is room.
+const CLEARANCE: f32 = 6.0;
+
+impl Route {
+    /// The same route travelled the other way.
+    fn reversed(self) -> Route {
+        Route {
+            from: self.to,
+            to: self.from,
+            bow: -self.bow,
+        }
+    }
+}
+
+/// Above this many flows, routes are not compared by the crossings they add
+/// (quadratic in flows); the first that runs through no element is taken.
+const MAX_CROSSING_AWARE_FLOWS: usize = 300;
+
+/// The candidate route between two elements that runs through fewest other
+/// elements and, among those, crosses the flows routed so far (`drawn`) least;
+/// the earliest candidate on a tie.
+fn best_route(
+    nodes: &[TextBox],
+    occupied: &Occupied,
+    (from, to): (usize, usize),
+    drawn: Option<(&[Line], &[Rect])>,
+) -> (Route, Line) {
+    let (a, b) = (&nodes[from].rect, &nodes[to].rect);
+    let mut best: Option<((usize, usize), Route, Line)> = None;
+    for r in candidate_routes(a, b) {
+        let path = curve(mid(a, r.from), r.from, mid(b, r.to), r.to, r.bow);
+        let hits = collisions(&path, occupied, (from, to), CLEARANCE);
+        let line = Line {
+            from,
+            to,
+            points: crate::quality::flatten_spline(&path.points),
+        };
+        let crossings = match drawn {
+            Some((lines, rects)) if hits == 0 => lines
+                .iter()
+                .map(|l| crate::quality::line_crossings(l, &line, rects))
+                .sum(),
+            _ => 0,
+        };
+        let score = (hits, crossings);
+        if best.as_ref().is_none_or(|(s, _, _)| score < *s) {
+            best = Some((score, r, line));
+        }
+        if score == (0, 0) || (hits == 0 && drawn.is_none()) {
+            break;
+        }
+    }
+    match best {
+        Some((_, r, line)) => (r, line),
+        None => (
+            Route {
+                from: Side::Right,
+                to: Side::Left,
+                bow: 0.0,
+            },
+            Line {
+                from,
+                to,
+                points: Vec::new(),
+            },
+        ),
+    }
+}
+
+/// Passes over the pairs of elements after the first, each re-routing every
+/// pair against all the others' routes.
+const REROUTE_PASSES: usize = 2;
+
+/// A route per flow (`None` for a flow to itself), chosen once per pair of
+/// elements: a request and its response travel side by side, as a bundle.
+fn choose_routes(d: &Dfd, nodes: &[TextBox], occupied: &Occupied) -> Vec<Option<Route>> {
+    let aware = d.edges.len() <= MAX_CROSSING_AWARE_FLOWS;
+    let rects: Vec<Rect> = nodes.iter().map(|n| n.rect).collect();
+    // Each pair once, in the order its first flow comes: (from, to, route).
+    let mut pairs: Vec<(usize, usize, Route)> = Vec::new();
+    let mut drawn: Vec<Line> = Vec::new();
+    let mut pair_of: FxHashMap<(usize, usize), usize> = FxHashMap::default();
+    for e in &d.edges {
+        let key = (e.from.min(e.to), e.from.max(e.to));
+        if e.from == e.to || pair_of.contains_key(&key) {
+            continue;
+        }
+        let so_far = aware.then_some((drawn.as_slice(), rects.as_slice()));
+        let (r, line) = best_route(nodes, occupied, (e.from, e.to), so_far);
+        pair_of.insert(key, pairs.len());
+        pairs.push((e.from, e.to, r));
+        drawn.push(line);
+    }
+    // The first pass saw only the pairs before each; later passes see all.
+    let passes = if aware { REROUTE_PASSES } else { 0 };
+    for _ in 0..passes {
+        for (k, pair) in pairs.iter_mut().enumerate() {
+            // Its own old route out of the way: an empty line crosses nothing.
+            drawn[k].points.clear();
+            let others = Some((drawn.as_slice(), rects.as_slice()));
+            let (r, line) = best_route(nodes, occupied, (pair.0, pair.1), others);
+            pair.2 = r;
+            drawn[k] = line;
+        }
+    }
+    d.edges
+        .iter()
+        .map(|e| {
+            let k = *pair_of.get(&(e.from.min(e.to), e.from.max(e.to)))?;
+            let (from, _, r) = pairs[k];
+            (e.from != e.to).then_some(if from == e.from { r } else { r.reversed() })
+        })
+        .collect()
+}
+
+/// Where along its sides each flow leaves and enters (0..1): flows that share
+/// a side of an element are spread along it in the order of their other ends,
+/// so they neither start from one point nor cross there.
+fn spread_ports(d: &Dfd, nodes: &[TextBox], chosen: &[Option<Route>]) -> (Vec<f32>, Vec<f32>) {
+    let mut ports: Ports = FxHashMap::default();
+    for (i, e) in d.edges.iter().enumerate() {
+        let Some(r) = chosen[i] else { continue };
+        let (a, b) = (&nodes[e.from].rect, &nodes[e.to].rect);
+        let key_a = if r.from.horizontal() { b.cx() } else { b.cy() };
+        let key_b = if r.to.horizontal() { a.cx() } else { a.cy() };
+        // Flows of one bundle that leave and enter by the same side (arcs
+        // over the top, say) nest only if one end lists them the other way
+        // round: the element with the larger index reverses them.
+        let order = |node: usize| {
+            let reversed = r.from == r.to && node == e.from.max(e.to);
+            if reversed {
+                -(i as isize)
+            } else {
+                i as isize
+            }
+        };
+        ports
+            .entry((e.from, r.from as u8))
+            .or_default()
+            .push((key_a, order(e.from), i, true));
+        ports
+            .entry((e.to, r.to as u8))
+            .or_default()
+            .push((key_b, order(e.to), i, false));
+    }
+    let mut frac_from = vec![0.5f32; d.edges.len()];
+    let mut frac_to = vec![0.5f32; d.edges.len()];
+    let mut keys: Vec<(usize, u8)> = ports.keys().copied().collect();
+    keys.sort_unstable();
+    for key in keys {
+        let Some(list) = ports.get_mut(&key) else {
+            continue;
+        };
+        list.sort_by(|x, y| {
+            x.0.total_cmp(&y.0)
+                .then(x.1.cmp(&y.1))
+                .then(x.2.cmp(&y.2))
+                .then(x.3.cmp(&y.3))
+        });
+        let n = list.len() as f32;
+        for (k, &(_, _, i, outgoing)) in list.iter().enumerate() {
+            // Spread over the middle of the side, away from rounded corners.
+            let f = if n <= 1.0 {
+                0.5
+            } else {
+                0.2 + 0.6 * k as f32 / (n - 1.0)
+            };
+            if outgoing {
+                frac_from[i] = f;
+            } else {
+                frac_to[i] = f;
+            }
+        }
+    }
+    (frac_from, frac_to)
+}
+
+/// A flow from an element to itself: a loop over its top-right corner, each
+/// further loop a little wider.
+fn self_loop(a: &Rect, k: usize) -> EdgePath {
+    let lift = 18.0 + 10.0 * k as f32;
+    let s = p(a.right() - a.w * 0.2, a.y);
+    let t = p(a.right(), a.y + a.h * 0.3);
+    EdgePath::cubic(
+        s,
+        p(s.x + 10.0, s.y - 2.0 * lift),
+        p(t.x + 2.0 * lift, t.y - 10.0),
+        t,
+    )
+}
+
+/// The first free place for a label of `(w, h)` along its flow, or else the
+/// nearest free place around the flow's middle, ring by ring.
+fn place_label(path: &EdgePath, w: f32, h: f32, occupied: &Occupied) -> Rect {
+    let candidates = [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9];
+    for s in [0.0, -1.0, 1.0] {
+        for t in candidates {
+            let at = path.at(t);
+            let r = Rect::centered(p(at.x, at.y + s * (h * 0.6)), w, h);
+            if !occupied.hits(&r) {
+                return r;
+            }
+        }
+    }
+    let centre = path.at(0.5);
+    // Ring k has 8k places; 40 rings reach well past any crowd of labels.
+    for ring in 1..=40i32 {
+        for j in -ring..=ring {
+            for i in -ring..=ring {
+                if i.abs() != ring && j.abs() != ring {
+                    continue;
+                }
+                let c = p(
+                    centre.x + i as f32 * w * 0.55,
+                    centre.y + j as f32 * (h + 2.0),
+                );
+                let r = Rect::centered(c, w, h);
+                if !occupied.hits(&r) {
+                    return r;
+                }
+            }
+        }
+    }
+    Rect::centered(centre, w, h)
+}
 
 fn route_edges(
     d: &Dfd,
@@ -899,71 +1384,10 @@ fn route_edges(
     for n in nodes {
         occupied.insert(n.rect);
     }
+    occupied.elements = nodes.len();
 
-    // 1. For each flow, the first candidate route that runs through no other
-    //    element, or else the one that touches fewest.
-    let mut chosen: Vec<Option<Route>> = Vec::with_capacity(d.edges.len());
-    for e in &d.edges {
-        if e.from == e.to {
-            chosen.push(None);
-            continue;
-        }
-        let (a, b) = (&nodes[e.from].rect, &nodes[e.to].rect);
-        let mut best: Option<(usize, usize, Route)> = None;
-        for (k, r) in candidate_routes(a, b).into_iter().enumerate() {
-            let path = curve(mid(a, r.from), r.from, mid(b, r.to), r.to, r.bow);
-            let hits = collisions(&path, &occupied, (e.from, e.to));
-            if best.is_none_or(|(h, _, _)| hits < h) {
-                best = Some((hits, k, r));
-            }
-            if hits == 0 {
-                break;
-            }
-        }
-        chosen.push(best.map(|(_, _, r)| r));
-    }
-
-    // 2. Flows that share a side of an element are spread along it, in the order
-    //    of their other ends, so they neither start from one point nor cross there.
-    let mut ports: Ports = FxHashMap::default();
-    for (i, e) in d.edges.iter().enumerate() {
-        let Some(r) = chosen[i] else { continue };
-        let (a, b) = (&nodes[e.from].rect, &nodes[e.to].rect);
-        let key_a = if r.from.horizontal() { b.cx() } else { b.cy() };
-        let key_b = if r.to.horizontal() { a.cx() } else { a.cy() };
-        ports
-            .entry((e.from, r.from as u8))
-            .or_default()
-            .push((key_a, i, true));
-        ports
-            .entry((e.to, r.to as u8))
-            .or_default()
-            .push((key_b, i, false));
-    }
-    let mut frac_from = vec![0.5f32; d.edges.len()];
-    let mut frac_to = vec![0.5f32; d.edges.len()];
-    let mut keys: Vec<(usize, u8)> = ports.keys().copied().collect();
-    keys.sort_unstable();
-    for key in keys {
-        let Some(list) = ports.get_mut(&key) else {
-            continue;
-        };
-        list.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
-        let n = list.len() as f32;
-        for (k, &(_, i, outgoing)) in list.iter().enumerate() {
-            // Spread over the middle of the side, away from rounded corners.
-            let f = if n <= 1.0 {
-                0.5
-            } else {
-                0.2 + 0.6 * k as f32 / (n - 1.0)
-            };
-            if outgoing {
-                frac_from[i] = f;
-            } else {
-                frac_to[i] = f;
-            }
-        }
-    }
+    let chosen = choose_routes(d, nodes, &occupied);
+    let (frac_from, frac_to) = spread_ports(d, nodes, &chosen);
 
     for c in clusters {
         let (tw, _) = text_size(&c.lines, m.size, true);
@@ -975,70 +1399,40 @@ fn route_edges(
         });
     }
 
-    // 3. The curves, then their labels at the first free place along them.
+    // The curves, a detour for each that still runs through an element, then
+    // their labels at the first free place along them.
+    let rects: Vec<Rect> = nodes.iter().map(|n| n.rect).collect();
+    let mut detours: Option<detour::Grid> = None;
     let mut out = Vec::with_capacity(d.edges.len());
     let mut loops = vec![0usize; nodes.len()];
     for (i, e) in d.edges.iter().enumerate() {
         let a = &nodes[e.from].rect;
         let mut path = match chosen[i] {
             None => {
-                let lift = 18.0 + 10.0 * loops[e.from] as f32;
                 loops[e.from] += 1;
-                let s = p(a.right() - a.w * 0.2, a.y);
-                let t = p(a.right(), a.y + a.h * 0.3);
-                EdgePath {
-                    from: s,
-                    c1: p(s.x + 10.0, s.y - 2.0 * lift),
-                    c2: p(t.x + 2.0 * lift, t.y - 10.0),
-                    to: t,
-                    label: None,
-                }
+                self_loop(a, loops[e.from] - 1)
             }
             Some(r) => {
                 let b = &nodes[e.to].rect;
                 let from = outline_point(d.nodes[e.from].kind, a, r.from.at(a, frac_from[i]));
                 let to = outline_point(d.nodes[e.to].kind, b, r.to.at(b, frac_to[i]));
-                curve(from, r.from, to, r.to, r.bow)
+                let path = curve(from, r.from, to, r.to, r.bow);
+                let ends = (e.from, e.to);
+                if collisions(&path, &occupied, ends, 0.0) == 0 {
+                    path
+                } else {
+                    let grid = detours.get_or_insert_with(|| detour::Grid::new(&rects, CLEARANCE));
+                    let start = (from, r.from.normal());
+                    let end = (to, r.to.normal());
+                    grid.route(start, end, ends)
+                        .filter(|p| collisions(p, &occupied, ends, 0.0) == 0)
+                        .unwrap_or(path)
+                }
             }
         };
         if !lines[i].is_empty() {
             let (w, h) = label_size[i];
-            let candidates = [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8];
-            let shifts = [0.0, -1.0, 1.0];
-            let mut found = None;
-            'search: for s in shifts {
-                for t in candidates {
-                    let at = bezier(&path, t);
-                    let r = Rect::centered(p(at.x, at.y + s * (h * 0.6)), w, h);
-                    if !occupied.hits(&r) {
-                        found = Some(r);
-                        break 'search;
-                    }
-                }
-            }
-            // Crowded: the nearest free place around the middle, ring by ring.
-            let centre = bezier(&path, 0.5);
-            if found.is_none() {
-                'rings: for ring in 1..=8i32 {
-                    for j in -ring..=ring {
-                        for i in -ring..=ring {
-                            if i.abs() != ring && j.abs() != ring {
-                                continue;
-                            }
-                            let c = p(
-                                centre.x + i as f32 * w * 0.55,
-                                centre.y + j as f32 * (h + 2.0),
-                            );
-                            let r = Rect::centered(c, w, h);
-                            if !occupied.hits(&r) {
-                                found = Some(r);
-                                break 'rings;
-                            }
-                        }
-                    }
-                }
-            }
-            let rect = found.unwrap_or_else(|| Rect::centered(centre, w, h));
+            let rect = place_label(&path, w, h, &occupied);
             occupied.insert(rect);
             path.label = Some(TextBox {
                 rect,
@@ -1088,6 +1482,51 @@ mod tests {
         let q = outline_point(ElementKind::Process, &r, p(300.0, 125.0));
         let on = ((q.x - 50.0) / 50.0).powi(2) + ((q.y - 25.0) / 25.0).powi(2);
         assert!((on - 1.0).abs() < 1e-3, "{on}");
+    }
+
+    fn tiny(edges: &[(usize, usize, bool)]) -> Dfd {
+        let node = |i: usize| crate::Node {
+            key: format!("n{i}"),
+            label: format!("Element {i}"),
+            kind: ElementKind::Server,
+            cluster: None,
+            heat: crate::Heat::Off,
+            element: i,
+        };
+        Dfd {
+            title: String::new(),
+            clusters: Vec::new(),
+            nodes: (0..3).map(node).collect(),
+            edges: edges
+                .iter()
+                .enumerate()
+                .map(|(k, &(from, to, response))| crate::Edge {
+                    from,
+                    to,
+                    label: format!("flow {k}"),
+                    response,
+                    heat: crate::Heat::Off,
+                    flow: k,
+                })
+                .collect(),
+            roots: (0..3).map(crate::Item::Node).collect(),
+        }
+    }
+
+    #[test]
+    fn a_request_and_its_response_travel_together_around_what_is_between() {
+        // 0 -> 1 -> 2 puts 1 between 0 and 2; 0 -> 2 and its response 2 -> 0
+        // must pass 1 on the same side and never cross each other.
+        let d = tiny(&[(0, 1, false), (1, 2, false), (0, 2, false), (2, 0, true)]);
+        let lay = layout(&d, &Style::default());
+        let drawing = crate::quality::Drawing::from_layout(&d, &lay);
+        assert_eq!(drawing.counts(), crate::quality::Counts::default());
+        let middle = lay.nodes[1].rect;
+        let side = |k: usize| {
+            let at = lay.edges[k].at(0.5);
+            at.y < middle.cy()
+        };
+        assert_eq!(side(2), side(3), "{:?}", lay.edges);
     }
 
     #[test]

@@ -8,12 +8,14 @@
 //! format's module for that format's quoting rules.
 
 pub mod d2;
+mod detour;
 pub mod dot;
 pub mod font;
 pub mod layout;
 pub mod mermaid;
 pub mod plantuml;
 pub mod png;
+pub mod quality;
 pub mod seq;
 pub mod style;
 pub mod svg;

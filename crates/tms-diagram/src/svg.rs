@@ -255,10 +255,18 @@ fn edge_path(s: &mut String, e: &EdgePath, color: Color, width: f32, dashed: boo
     } else {
         ""
     };
+    let mut d = String::with_capacity(16 * e.points.len());
+    for (k, q) in e.points.iter().enumerate() {
+        let lead = match k {
+            0 => "M",
+            k if k % 3 == 1 => " C",
+            _ => " ",
+        };
+        let _ = write!(d, "{lead}{:.1},{:.1}", q.x, q.y);
+    }
     let _ = writeln!(
         s,
-        "<path d=\"M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\"{dash} marker-end=\"url(#arrow{marker})\"/>",
-        e.from.x, e.from.y, e.c1.x, e.c1.y, e.c2.x, e.c2.y, e.to.x, e.to.y
+        "<path d=\"{d}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\"{dash} marker-end=\"url(#arrow{marker})\"/>"
     );
 }
 
@@ -458,6 +466,37 @@ fn legend(s: &mut String, lay: &Layout, style: &Style) {
     }
 }
 
+/// A group's title on the one line its header has.
+fn group_title(label: &str) -> String {
+    label.replace('\n', " ")
+}
+
+/// Extra room left of each participant and right of it, so that every trust
+/// boundary is at least as wide as its title: a group narrower than its title
+/// at its narrowest (lifelines as close as they ever are) is widened evenly at
+/// both ends, never cutting the title.
+fn group_room(q: &Seq, head_w: &[f32], size: f32) -> (Vec<f32>, Vec<f32>) {
+    let mut left = vec![0.0f32; head_w.len()];
+    let mut right = vec![0.0f32; head_w.len()];
+    for g in &q.groups {
+        let (Some(&first), Some(&last)) = (g.participants.first(), g.participants.last()) else {
+            continue;
+        };
+        let Some(members) = head_w.get(first..=last) else {
+            continue;
+        };
+        // The narrowest the group is drawn: boxes, the 24-pixel gaps, 8-pixel borders.
+        let narrowest = members.iter().sum::<f32>() + 24.0 * (last - first) as f32 + 16.0;
+        let title = font::width(&group_title(&g.label), size, true) + 16.0;
+        if title > narrowest {
+            let extra = (title - narrowest) / 2.0;
+            left[first] = left[first].max(extra);
+            right[last] = right[last].max(extra);
+        }
+    }
+    (left, right)
+}
+
 /// A sequence diagram: participants across the top, a lifeline under each,
 /// messages as horizontal arrows from top to bottom in flow order.
 pub fn sequence(q: &Seq, style: &Style) -> String {
@@ -498,11 +537,12 @@ pub fn sequence(q: &Seq, style: &Style) -> String {
         })
         .collect();
 
+    let (pad_l, pad_r) = group_room(q, &head_w, size);
     // Gaps between neighbouring lifelines, widened until every label fits its span.
     let mut gap: Vec<f32> = (0..n.saturating_sub(1))
-        .map(|i| (head_w[i] + head_w[i + 1]) / 2.0 + 24.0)
+        .map(|i| (head_w[i] + head_w[i + 1]) / 2.0 + 24.0 + pad_r[i] + pad_l[i + 1])
         .collect();
-    let mut tail = head_w.last().map_or(0.0, |w| w / 2.0);
+    let mut tail = head_w.last().map_or(0.0, |w| w / 2.0) + pad_r.last().copied().unwrap_or(0.0);
     let mut spans: Vec<(usize, usize, f32)> = q
         .messages
         .iter()
@@ -538,7 +578,10 @@ pub fn sequence(q: &Seq, style: &Style) -> String {
     };
     let head_y = margin + title_h + group_top;
     let mut cx = Vec::with_capacity(n);
-    let mut x = margin + head_w.first().map_or(0.0, |w| w / 2.0) + 8.0;
+    let mut x = margin
+        + head_w.first().map_or(0.0, |w| w / 2.0)
+        + 8.0
+        + pad_l.first().copied().unwrap_or(0.0);
     if n > 0 {
         cx.push(x);
     }
@@ -584,8 +627,8 @@ pub fn sequence(q: &Seq, style: &Style) -> String {
         let (Some(&first), Some(&last)) = (g.participants.first(), g.participants.last()) else {
             continue;
         };
-        let x0 = cx[first] - head_w[first] / 2.0 - 8.0;
-        let x1 = cx[last] + head_w[last] / 2.0 + 8.0;
+        let x0 = cx[first] - head_w[first] / 2.0 - 8.0 - pad_l[first];
+        let x1 = cx[last] + head_w[last] / 2.0 + 8.0 + pad_r[last];
         let _ = writeln!(
             s,
             "<rect x=\"{x0:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"6\" fill=\"{}\" fill-opacity=\"0.6\" stroke=\"{}\" stroke-width=\"1.6\" stroke-dasharray=\"8 5\"/>",
@@ -595,10 +638,11 @@ pub fn sequence(q: &Seq, style: &Style) -> String {
             b.fill,
             b.stroke
         );
-        let label = font::wrap(&g.label, size, true, (x1 - x0 - 16.0).max(60.0));
+        // One line: `group_room` made the group as wide as its title.
+        let label = [group_title(&g.label)];
         text_lines(
             &mut s,
-            &label[..1.min(label.len())],
+            &label,
             x0 + 8.0,
             head_y - group_top + 4.0,
             Ink::new(size, b.text, "start", true),
