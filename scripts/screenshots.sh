@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the README's pictures from the real program (not part of the
 # test suite; run it when the report or the language server changes):
+#   docs/images/web-shop-dfd.png our own layout of the web shop
 #   docs/images/report.png       the HTML report of the web shop, in headless Chromium
 #   docs/images/editor-lsp.png   Neovim with `tms lsp`: a question on `web` and its code actions
 # Needs: chromium, tmux, nvim (0.7 or later), python3 with ansi2html.
@@ -19,6 +20,7 @@ shot() { # URL WIDTH HEIGHT OUT
         --screenshot="$4" "$1" >/dev/null 2>&1
 }
 
+"$tms" diagram examples/web-shop.yaml --format png -o docs/images/web-shop-dfd.png
 "$tms" report examples/web-shop.yaml --format html -o "$work/report.html"
 shot "file://$work/report.html" 1280 1500 docs/images/report.png
 
@@ -48,4 +50,4 @@ style = 'pre.ansi2html-content{font-family:"DejaVu Sans Mono",monospace;line-hei
 open(sys.argv[2], "w").write(html.replace("</style>", style + "</style>"))
 PY
 shot "file://$work/editor.html" 1010 630 docs/images/editor-lsp.png
-echo "wrote docs/images/report.png and docs/images/editor-lsp.png"
+echo "wrote docs/images/web-shop-dfd.png, report.png and editor-lsp.png"
