@@ -9,8 +9,8 @@ use std::fmt::Write;
 use std::path::Path;
 
 fn main() {
-    println!("cargo:rerun-if-changed=../../rules");
-    let mut files: Vec<_> = std::fs::read_dir("../../rules")
+    println!("cargo:rerun-if-changed=rules");
+    let mut files: Vec<_> = std::fs::read_dir("rules")
         .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
         .unwrap_or_default();
     files.retain(|p| p.extension().is_some_and(|e| e == "yaml"));
@@ -19,7 +19,7 @@ fn main() {
     // would run with an empty library and report nothing: refuse to build.
     assert!(
         !files.is_empty(),
-        "no rules/*.yaml beside this crate (../../rules): the built-in library would be empty"
+        "no rules/*.yaml in this crate: the built-in library would be empty"
     );
     let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR");
     let mut whole = String::from("&[\n");

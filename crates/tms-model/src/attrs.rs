@@ -365,7 +365,7 @@ mod tests {
     fn pytm_attributes_are_all_present() {
         // Every attribute pytm 1.4 declares (dumped by scripts/dump-pytm-fields.py),
         // except the internal ones and those the model spells differently.
-        let text = include_str!("../../../scripts/pytm-1.4-fields.json");
+        let text = include_str!("../pytm-1.4-fields.json");
         let dump: serde_json::Value = serde_json::from_str(text).unwrap();
         let internal = [
             "name",

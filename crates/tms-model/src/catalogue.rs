@@ -77,17 +77,16 @@ fn index<T>(items: &[T], id: impl Fn(&T) -> &str) -> FxHashMap<String, usize> {
 /// The embedded catalogues, parsed on first use. They are our own build inputs:
 /// a parse failure is a build defect, caught by the tests.
 pub static CATALOGUES: LazyLock<Catalogues> = LazyLock::new(|| {
-    let attack: Matrix =
-        serde_json::from_str(include_str!("../../../catalogues/attack-enterprise.json"))
-            .expect("attack catalogue");
-    let atlas: Matrix = serde_json::from_str(include_str!("../../../catalogues/atlas.json"))
-        .expect("atlas catalogue");
+    let attack: Matrix = serde_json::from_str(include_str!("../catalogues/attack-enterprise.json"))
+        .expect("attack catalogue");
+    let atlas: Matrix =
+        serde_json::from_str(include_str!("../catalogues/atlas.json")).expect("atlas catalogue");
     let cwe: List =
-        serde_json::from_str(include_str!("../../../catalogues/cwe.json")).expect("cwe catalogue");
-    let capec: List = serde_json::from_str(include_str!("../../../catalogues/capec.json"))
-        .expect("capec catalogue");
-    let owasp: List = serde_json::from_str(include_str!("../../../catalogues/owasp.json"))
-        .expect("owasp catalogue");
+        serde_json::from_str(include_str!("../catalogues/cwe.json")).expect("cwe catalogue");
+    let capec: List =
+        serde_json::from_str(include_str!("../catalogues/capec.json")).expect("capec catalogue");
+    let owasp: List =
+        serde_json::from_str(include_str!("../catalogues/owasp.json")).expect("owasp catalogue");
     Catalogues {
         attack_index: index(&attack.techniques, |t| &t.id),
         atlas_index: index(&atlas.techniques, |t| &t.id),

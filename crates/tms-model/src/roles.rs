@@ -38,7 +38,7 @@ const ROLES_FILE: &str = "roles/roles.yaml";
 
 /// The vocabulary shipped in the binary.
 pub static ROLES: LazyLock<Roles> = LazyLock::new(|| {
-    let src = SourceFile::from_text(ROLES_FILE, include_str!("../../../roles/roles.yaml"));
+    let src = SourceFile::from_text(ROLES_FILE, include_str!("../roles/roles.yaml"));
     // The file is part of the build and a unit test loads it; a broken one
     // cannot ship, so an empty vocabulary here is only a defensive fallback.
     src.parse()
@@ -410,7 +410,7 @@ mod tests {
 
     #[test]
     fn the_built_in_vocabulary_loads_whole() {
-        let src = SourceFile::from_text(ROLES_FILE, include_str!("../../../roles/roles.yaml"));
+        let src = SourceFile::from_text(ROLES_FILE, include_str!("../roles/roles.yaml"));
         let root = src.parse().expect("roles.yaml parses");
         let roles = parse(&root, ROLES_FILE).unwrap_or_else(|d| panic!("{d:?}"));
         // The contract's vocabulary, at least.

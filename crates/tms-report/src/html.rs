@@ -11,8 +11,8 @@ use sha2::{Digest, Sha256};
 use super::data::ReportData;
 use super::template::{render_builtin, TemplateError};
 
-const STYLE: &str = include_str!("../../../templates/report/report.css");
-const SCRIPT: &str = include_str!("../../../templates/report/report.js");
+const STYLE: &str = include_str!("../templates/report.css");
+const SCRIPT: &str = include_str!("../templates/report.js");
 
 pub struct Assets {
     pub style: String,

@@ -20,18 +20,12 @@ use super::{csv, html, md};
 
 /// The built-in templates, by the name a user template can `{% extends %}` or `{% include %}`.
 pub const BUILTIN: &[(&str, &str)] = &[
-    (
-        "report.md.j2",
-        include_str!("../../../templates/report/report.md.j2"),
-    ),
+    ("report.md.j2", include_str!("../templates/report.md.j2")),
     (
         "report.html.j2",
-        include_str!("../../../templates/report/report.html.j2"),
+        include_str!("../templates/report.html.j2"),
     ),
-    (
-        "report.csv.j2",
-        include_str!("../../../templates/report/report.csv.j2"),
-    ),
+    ("report.csv.j2", include_str!("../templates/report.csv.j2")),
 ];
 
 const MARKDOWN: &str = "markdown";
