@@ -15,6 +15,8 @@
 //! so every error message, position and limit is the one users had before,
 //! and only well-formed, ordinary files take this path.
 
+use std::borrow::Cow;
+
 use serde_saphyr::granit_parser::{Event, Options, Parser, ScalarStyle, Span};
 
 use super::node::{Key, Node, NodeKind, Pos};
@@ -142,7 +144,11 @@ impl Builder {
                     bytes: value.len(),
                     height: 0,
                 };
-                let node = Node::new(scalar(value, style)?, pos);
+                let kind = match resolve(&value, style)? {
+                    Some(kind) => kind,
+                    None => NodeKind::Str(value.into_owned()),
+                };
+                let node = Node::new(kind, pos);
                 self.anchor(anchor, &node, w)?;
                 (node, w)
             }
@@ -341,16 +347,17 @@ fn relocate(node: &mut Node, pos: Pos) {
     }
 }
 
-/// How serde-saphyr names a key it reads as any value (see `YKey` in yaml.rs).
-fn key_name(value: &str, style: ScalarStyle) -> Option<String> {
-    Some(match scalar(std::borrow::Cow::Borrowed(value), style)? {
-        NodeKind::Str(s) => s,
-        NodeKind::Int(i) => i.to_string(),
-        NodeKind::Float(f) => f.to_string(),
-        NodeKind::Bool(b) => b.to_string(),
-        NodeKind::Null => "null".to_string(),
-        NodeKind::Seq(_) | NodeKind::Map(_) => return None,
-    })
+/// How serde-saphyr names a key it reads as any value (see `YKey` in
+/// yaml.rs); text keys, nearly all of them, are borrowed, not copied.
+fn key_name(value: &str, style: ScalarStyle) -> Option<Cow<'_, str>> {
+    Some(Cow::Owned(match resolve(value, style)? {
+        None => return Some(Cow::Borrowed(value)),
+        Some(NodeKind::Int(i)) => i.to_string(),
+        Some(NodeKind::Float(f)) => f.to_string(),
+        Some(NodeKind::Bool(b)) => b.to_string(),
+        Some(NodeKind::Null) => "null".to_string(),
+        Some(NodeKind::Str(_) | NodeKind::Seq(_) | NodeKind::Map(_)) => return None,
+    }))
 }
 
 fn pos_of(span: &Span) -> Pos {
@@ -363,19 +370,19 @@ fn pos_of(span: &Span) -> Pos {
 /// An untagged scalar's value, as serde-saphyr's `deserialize_any` resolves it
 /// with `strict_booleans`: quoted and block scalars are text; a plain one is
 /// null, a boolean, an integer (decimal, `0x`, `0o`, `0b`, underscores between
-/// digits), a float, or text. `None` for a non-finite number, which the exact
-/// path refuses.
-fn scalar(value: std::borrow::Cow<'_, str>, style: ScalarStyle) -> Option<NodeKind> {
+/// digits), a float, or text. `Some(None)` for text (the caller owns or
+/// borrows it), `None` for a non-finite number, which the exact path refuses.
+fn resolve(value: &str, style: ScalarStyle) -> Option<Option<NodeKind>> {
     if style != ScalarStyle::Plain {
-        return Some(NodeKind::Str(value.into_owned()));
+        return Some(None);
     }
-    if matches!(&*value, "" | "~" | "null" | "Null" | "NULL") {
-        return Some(NodeKind::Null);
+    if matches!(value, "" | "~" | "null" | "Null" | "NULL") {
+        return Some(Some(NodeKind::Null));
     }
     let t = value.trim_matches([' ', '\t', '\r', '\n']);
     match t {
-        "true" | "True" | "TRUE" => return Some(NodeKind::Bool(true)),
-        "false" | "False" | "FALSE" => return Some(NodeKind::Bool(false)),
+        "true" | "True" | "TRUE" => return Some(Some(NodeKind::Bool(true))),
+        "false" | "False" | "FALSE" => return Some(Some(NodeKind::Bool(false))),
         _ => {}
     }
     // Most scalars are words: no number starts with a letter (Rust's float
@@ -385,12 +392,9 @@ fn scalar(value: std::borrow::Cow<'_, str>, style: ScalarStyle) -> Option<NodeKi
         .first()
         .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.'))
     {
-        return Some(NodeKind::Str(value.into_owned()));
+        return Some(None);
     }
-    if let Some(kind) = number(t)? {
-        return Some(kind);
-    }
-    Some(NodeKind::Str(value.into_owned()))
+    number(t)
 }
 
 /// A plain scalar that starts like a number: `Some(Some(n))` a number,
