@@ -10,8 +10,8 @@
 //! (YAML 1.2 core schema, strict booleans), anchors and aliases. Anything else
 //! makes it step aside (`None`): a syntax error, a tag, a merge key (`<<`), a
 //! duplicate or non-scalar key, a non-finite number, a second document, a root
-//! that is neither a mapping nor a list, or a budget reaching half of
-//! serde-saphyr's limit. The caller then reads the text through serde-saphyr,
+//! that is neither a mapping nor a list, or a budget reached (each at or below
+//! serde-saphyr's limit). The caller then reads the text through serde-saphyr,
 //! so every error message, position and limit is the one users had before,
 //! and only well-formed, ordinary files take this path.
 
@@ -22,9 +22,10 @@ use serde_saphyr::granit_parser::{Event, Options, Parser, ScalarStyle, Span};
 use super::node::{Key, Node, NodeKind, Pos};
 use super::MAX_DEPTH;
 
-/// The fast path's own limits. Each sits at or below half of the limit the
-/// exact path enforces, so a file near a limit is always judged by the exact
-/// path and gets its message.
+/// The fast path's own limits. Each sits at or below the limit the exact path
+/// enforces, counted so that the fast path's count is never below the exact
+/// path's (aliases expanded, where serde-saphyr counts raw events), so a file
+/// at a limit is always judged by the exact path and gets its message.
 mod budget {
     /// Nesting, counting the depth an alias brings with it.
     pub const DEPTH: usize = super::MAX_DEPTH / 2;
@@ -33,8 +34,9 @@ mod budget {
     pub const NODES: usize = 25_000_000;
     /// Nodes copied in by aliases (serde-saphyr replays at most a million events).
     pub const EXPANDED: usize = 250_000;
-    /// Scalar bytes, aliases expanded (serde-saphyr: 64 MiB).
-    pub const SCALAR_BYTES: usize = 32 << 20;
+    /// Scalar bytes, aliases expanded (serde-saphyr: 64 MiB of raw scalars).
+    /// The full limit, not half: a 100,000-element model holds over 32 MiB.
+    pub const SCALAR_BYTES: usize = 64 << 20;
     /// Anchors and aliases (serde-saphyr: 50,000 each).
     pub const ANCHORS: usize = 25_000;
     /// Events and bytes kept inside anchored nodes (serde-saphyr records them
@@ -317,8 +319,8 @@ impl Builder {
             return None;
         };
         // A duplicate is an error with serde-saphyr's wording. A linear scan:
-        // model mappings hold a few dozen keys, and a mapping with thousands
-        // is refused at half the node budget at the latest.
+        // model mappings hold a few dozen keys; past 4,096 keys in one mapping
+        // (never a model's) the exact path reads it, so the scan stays bounded.
         if entries.len() > 4096 || entries.iter().any(|(k, _)| *k.name == *name) {
             return None;
         }
