@@ -141,6 +141,7 @@ impl Builder {
                 if self.expects_key() {
                     return self.key(&value, style, pos).map(|()| None);
                 }
+                self.count(1, value.len())?;
                 let w = Weight {
                     nodes: 1,
                     bytes: value.len(),
@@ -186,6 +187,14 @@ impl Builder {
         Some(())
     }
 
+    /// Counts nodes and scalar bytes once, where they come into being: a
+    /// scalar, a collection's start, a key, or all that an alias copies in.
+    fn count(&mut self, nodes: usize, bytes: usize) -> Option<()> {
+        self.nodes += nodes;
+        self.bytes += bytes;
+        (self.nodes <= budget::NODES && self.bytes <= budget::SCALAR_BYTES).then_some(())
+    }
+
     fn expects_key(&self) -> bool {
         matches!(
             self.stack.last(),
@@ -201,6 +210,7 @@ impl Builder {
         if tagged || self.expects_key() || self.stack.len() + 1 > budget::DEPTH {
             return None;
         }
+        self.count(1, 0)?;
         if anchor != 0 {
             self.open_anchors += 1;
         }
@@ -263,13 +273,13 @@ impl Builder {
         if self.expects_key() {
             return None;
         }
-        let (node, w) = self.anchors.get(&id)?;
-        let w = *w;
+        let w = self.anchors.get(&id)?.1;
+        self.count(w.nodes, w.bytes)?;
         self.expanded += w.nodes;
         if self.expanded > budget::EXPANDED || self.stack.len() + w.height + 1 > budget::DEPTH {
             return None;
         }
-        let mut node = node.clone();
+        let mut node = self.anchors.get(&id)?.0.clone();
         relocate(&mut node, pos);
         Some((node, w))
     }
@@ -277,11 +287,6 @@ impl Builder {
     /// Hands a finished node to its parent (`Some(None)`), or returns the root
     /// (`Some(Some(root))`).
     fn place(&mut self, node: Node, w: Weight) -> Option<Option<Node>> {
-        self.nodes += w.nodes;
-        self.bytes += w.bytes;
-        if self.nodes > budget::NODES || self.bytes > budget::SCALAR_BYTES {
-            return None;
-        }
         let Some(parent) = self.stack.last_mut() else {
             // The root: only a mapping or a list is a model-shaped document; a
             // scalar root (`null`, a stray word) gets the exact path's wording.
@@ -309,7 +314,8 @@ impl Builder {
         if name == "<<" {
             return None;
         }
-        self.bytes += value.len();
+        // A key is a node to serde-saphyr's budget too.
+        self.count(1, value.len())?;
         let Some(Frame {
             items: Items::Map(entries, key),
             weight,
@@ -668,6 +674,27 @@ mod tests {
         ] {
             assert!(read(text).is_none(), "{text:?} took the fast path");
         }
+    }
+
+    /// Nodes and bytes are counted once each, not again for every collection
+    /// that holds them: counted per level, a 40 MB model passed the 64 MiB
+    /// budget and fell back after being read.
+    #[test]
+    fn budgets_count_each_node_once() {
+        let text = "a:\n  b: [1, 2]\n  c: x\nd: &k [y]\ne: *k\n";
+        let mut b = Builder::default();
+        let mut root = None;
+        for event in Parser::new_from_str_with_options(text, parser_options()) {
+            let (event, span) = event.expect("valid YAML");
+            if let Some(r) = b.event(event, span).expect("the fast path reads it") {
+                root = Some(r);
+                break;
+            }
+        }
+        assert!(root.is_some());
+        // Containers 5 (root, a, b, d, e's copy), key and value scalars 10
+        // (a, b, 1, 2, c, x, d, y, e, and y again in the copy).
+        assert_eq!((b.nodes, b.bytes), (15, 10));
     }
 
     #[test]
