@@ -263,7 +263,8 @@ const fn const_str_eq(a: &str, b: &str) -> bool {
 
 /// Looks an attribute up by its exact name.
 pub fn lookup(name: &str) -> Option<AttrId> {
-    static BY_NAME: std::sync::LazyLock<std::collections::HashMap<&'static str, AttrId>> =
+    // Fx, not SipHash: called for every attribute of every item a model holds.
+    static BY_NAME: std::sync::LazyLock<tms_syntax::fxhash::FxHashMap<&'static str, AttrId>> =
         std::sync::LazyLock::new(|| {
             ATTRS
                 .iter()
@@ -293,6 +294,14 @@ pub fn is_port(def: &AttrDef) -> bool {
 
 /// Reads a value of the attribute's type, or records why it is not one.
 pub fn read_value(r: &mut Reader, node: &Node, def: &AttrDef) -> Option<Value> {
+    // The common cases first, before the message text below is built: a
+    // large model holds hundreds of thousands of plain booleans and strings.
+    use tms_syntax::source::NodeKind;
+    match (def.ty, &node.kind) {
+        (AttrType::Bool, NodeKind::Bool(b)) => return Some(Value::Bool(*b)),
+        (AttrType::Str, NodeKind::Str(s)) => return Some(Value::Str(s.clone())),
+        _ => {}
+    }
     let what = format!("`{}`", def.name);
     Some(match def.ty {
         AttrType::Bool => Value::Bool(r.bool(node, &what)?),

@@ -155,6 +155,7 @@ pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
         return (None, r.diags);
     };
     r.check_keys(top, "the model", TOP_KEYS, explain_top_key);
+    presize(root, &mut model, &mut pending);
 
     match root.get("title") {
         None => {
@@ -253,6 +254,29 @@ pub fn read(root: &Node, file: &str) -> (Option<Model>, Diagnostics) {
     } else {
         (Some(model), diags)
     }
+}
+
+/// Sizes the id map and the item lists from the lists' lengths, so a large
+/// model is not rehashed and copied as it grows.
+fn presize(root: &Node, model: &mut Model, pending: &mut Pending) {
+    let len = |key: &str| {
+        root.get(key)
+            .and_then(Node::as_seq)
+            .map_or(0, <[Node]>::len)
+    };
+    let (boundaries, data) = (len("boundaries"), len("data"));
+    let (elements, flows) = (len("elements"), len("flows"));
+    model.ids.reserve(boundaries + data + elements + flows);
+    model.boundaries.reserve(boundaries);
+    model.data.reserve(data);
+    model.elements.reserve(elements);
+    model.flows.reserve(flows);
+    pending.boundary_parent.reserve(boundaries);
+    pending.element_boundary.reserve(elements);
+    pending.element_data.reserve(elements);
+    pending.flow_ends.reserve(flows);
+    pending.flow_data.reserve(flows);
+    pending.flow_response_to.reserve(flows);
 }
 
 fn explain_top_key(key: &str) -> Option<String> {
@@ -513,7 +537,8 @@ fn read_attrs(
     entries: &[(Key, Node)],
     target: Targets,
     structural: &[&str],
-    what: &str,
+    // Built only for a message: most items have none, and a large model has many items.
+    what: &dyn Fn() -> String,
 ) -> Attrs {
     let mut out = Attrs::default();
     for (key, value) in entries {
@@ -529,7 +554,7 @@ fn read_attrs(
             let hint = explain_foreign_key(&key.name)
                 .or_else(|| tms_syntax::diag::did_you_mean(&key.name, allowed.iter().copied()).map(|c| format!("did you mean `{c}`?")))
                 .or_else(|| Some(format!("`tms describe {}` lists what it accepts; own attributes go under `properties`", describe_name(target))));
-            r.error(key.pos, format!("unknown key `{}` in {what}", key.name))
+            r.error(key.pos, format!("unknown key `{}` in {}", key.name, what()))
                 .hint = hint;
             continue;
         };
@@ -540,8 +565,11 @@ fn read_attrs(
             } else {
                 def.applies.names().join(", ")
             };
-            r.error(key.pos, format!("`{}` does not apply to {what}", key.name))
-                .hint = Some(format!("it is an attribute of {owners}"));
+            r.error(
+                key.pos,
+                format!("`{}` does not apply to {}", key.name, what()),
+            )
+            .hint = Some(format!("it is an attribute of {owners}"));
             continue;
         }
         if let Some(v) = tms_model::attrs::read_value(r, value, def) {
@@ -593,14 +621,17 @@ fn describe_name(t: Targets) -> &'static str {
 fn read_element(r: &mut Reader, node: &Node, pending: &mut Pending) -> Option<Element> {
     let entries = r.map(node, "an element")?;
     let id = read_id(r, node, "an element");
-    let kinds: Vec<&str> = ElementKind::spellings().collect();
+    // Built once: every element needs the list, only a wrong one reads it.
+    static KINDS: std::sync::LazyLock<Vec<&'static str>> =
+        std::sync::LazyLock::new(|| ElementKind::spellings().collect());
+    let kinds: &[&str] = &KINDS;
     let kind = match node.get("type") {
         None => {
             r.error(node.pos, "an element has no `type`").hint =
                 Some(format!("choices: {}", kinds.join(", ")));
             None
         }
-        Some(n) => r.choice(n, "element type", ElementKind::parse, &kinds),
+        Some(n) => r.choice(n, "element type", ElementKind::parse, kinds),
     };
     let id = id?;
     // With a wrong or missing type the element still takes its id, so flows that
@@ -608,7 +639,7 @@ fn read_element(r: &mut Reader, node: &Node, pending: &mut Pending) -> Option<El
     // the type, are checked once the type is fixed.
     let (kind, attrs) = match kind {
         Some(kind) => {
-            let what = format!("{} `{id}`", article(kind.as_str()));
+            let what = || format!("{} `{id}`", article(kind.as_str()));
             (
                 kind,
                 read_attrs(r, entries, kind.bit(), ELEMENT_KEYS, &what),
@@ -676,17 +707,17 @@ fn article(word: &str) -> String {
 fn read_flow(r: &mut Reader, node: &Node, pending: &mut Pending) -> Option<Flow> {
     let entries = r.map(node, "a flow")?;
     let id = read_id(r, node, "a flow")?;
-    let what = format!("the flow `{id}`");
+    let what = || format!("the flow `{id}`");
     let attrs = read_attrs(r, entries, Targets::FLOW, FLOW_KEYS, &what);
-    let mut end = |key: &str| match node.get(key) {
+    let mut end = |key: &str, quoted: &str| match node.get(key) {
         None => {
-            r.error(node.pos, format!("{what} has no `{key}`")).hint =
+            r.error(node.pos, format!("{} has no `{key}`", what())).hint =
                 Some(format!("add `{key}: ELEMENT-ID`"));
             None
         }
-        Some(n) => read_ref(r, n, &format!("`{key}`")),
+        Some(n) => read_ref(r, n, quoted),
     };
-    let ends = (end("from"), end("to"));
+    let ends = (end("from", "`from`"), end("to", "`to`"));
     pending.flow_ends.push(ends);
     pending.flow_data.push(
         node.get("data")

@@ -3,6 +3,8 @@
 //! Strict RFC 8259: no comments, no trailing commas. Nesting is bounded so that a
 //! hostile file cannot exhaust the stack.
 
+use std::borrow::Cow;
+
 use super::node::{Key, Node, NodeKind, Pos};
 use super::{SyntaxError, MAX_DEPTH};
 
@@ -37,7 +39,7 @@ struct Parser<'a> {
     col_cache: std::cell::Cell<(usize, usize)>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn pos(&self) -> Pos {
         // Columns count characters, not bytes, so editors land on the right spot.
         let (at, col) = self.col_cache.get();
@@ -130,7 +132,7 @@ impl Parser<'_> {
         let kind = match self.peek() {
             Some(b'{') => self.object(depth)?,
             Some(b'[') => self.array(depth)?,
-            Some(b'"') => NodeKind::Str(self.string()?),
+            Some(b'"') => NodeKind::Str(self.string()?.into_owned()),
             Some(b't') => self.literal("true", NodeKind::Bool(true))?,
             Some(b'f') => self.literal("false", NodeKind::Bool(false))?,
             Some(b'n') => self.literal("null", NodeKind::Null)?,
@@ -172,7 +174,7 @@ impl Parser<'_> {
             } else {
                 let seen = seen
                     .get_or_insert_with(|| entries.iter().map(|(k, _)| k.name.clone()).collect());
-                !seen.insert(std::sync::Arc::from(name.as_str()))
+                !seen.insert(std::sync::Arc::from(&*name))
             };
             if duplicate {
                 return Err(SyntaxError::new(
@@ -234,33 +236,36 @@ impl Parser<'_> {
         }
     }
 
-    fn string(&mut self) -> Result<String, SyntaxError> {
+    /// A string's text: borrowed from the file when it holds no escape (keys
+    /// then cost no allocation: `Key::new` interns them), owned otherwise.
+    fn string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
         let open = self.pos();
         self.i += 1; // opening quote
-        let mut out = String::new();
+        let start = self.i;
+        self.skip_unescaped();
+        if self.peek() == Some(b'"') {
+            self.i += 1;
+            return Ok(Cow::Borrowed(&self.text[start..self.i - 1]));
+        }
+        let mut out = String::from(&self.text[start..self.i]);
         let unterminated = |why: &str| {
             SyntaxError::new(open, format!("unterminated string: {why}"))
                 .with_hint("close it with `\"`; a line break inside a JSON string is written \\n")
         };
         loop {
-            let start = self.i;
-            while let Some(&b) = self.bytes.get(self.i) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.i += 1;
-            }
-            out.push_str(&self.text[start..self.i]);
             match self.peek() {
                 None => return Err(unterminated("the file ends before its closing `\"`")),
                 Some(b'"') => {
                     self.i += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
                     let at = self.pos();
                     self.i += 1;
                     self.escape(at, &mut out)?;
+                    let from = self.i;
+                    self.skip_unescaped();
+                    out.push_str(&self.text[from..self.i]);
                 }
                 Some(b'\n' | b'\r') => {
                     return Err(unterminated("the line ends before its closing `\"`"))
@@ -271,6 +276,17 @@ impl Parser<'_> {
                     ))
                 }
             }
+        }
+    }
+
+    /// Moves past the characters a string holds as they are: up to a quote, a
+    /// backslash or a control character.
+    fn skip_unescaped(&mut self) {
+        while let Some(&b) = self.bytes.get(self.i) {
+            if b == b'"' || b == b'\\' || b < 0x20 {
+                break;
+            }
+            self.i += 1;
         }
     }
 

@@ -9,6 +9,7 @@
 pub mod json;
 pub mod node;
 pub mod yaml;
+mod yaml_events;
 
 use std::path::{Path, PathBuf};
 

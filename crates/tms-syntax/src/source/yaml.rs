@@ -1,7 +1,11 @@
-//! YAML into the positioned tree, through serde-saphyr's `Spanned`.
+//! YAML into the positioned tree.
 //!
-//! serde-saphyr enforces budgets (aliases, nodes, depth) while it parses, which is
-//! what turns an alias bomb into an error instead of an out-of-memory kill.
+//! Two paths give the same tree. `yaml_events` builds it straight from
+//! granit-parser's events, for well-formed, ordinary files (every model a
+//! tool writes); it steps aside for anything unusual. The exact path below
+//! reads through serde-saphyr's `Spanned`, which enforces its budgets
+//! (aliases, nodes, depth) while it parses, turning an alias bomb into an
+//! error instead of an out-of-memory kill, and words every error.
 
 use std::fmt;
 
@@ -13,6 +17,23 @@ use super::node::{Key, Node, NodeKind, Pos};
 use super::{SyntaxError, MAX_DEPTH};
 
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    match super::yaml_events::read(text) {
+        Some(node) => Ok(node),
+        None => parse_exact(text),
+    }
+}
+
+/// The fast path alone: `None` where `parse` would fall back. For the fuzz
+/// target, which checks that every tree it gives is the exact path's.
+#[doc(hidden)]
+pub fn parse_fast(text: &str) -> Option<Node> {
+    super::yaml_events::read(text)
+}
+
+/// The tree through serde-saphyr: what `parse` falls back to, and what the
+/// fast path is tested against (the fuzz target compares both).
+#[doc(hidden)]
+pub fn parse_exact(text: &str) -> Result<Node, SyntaxError> {
     let mut budget = Budget::default();
     budget.max_depth = MAX_DEPTH;
     // The scanner's own limit on `[`/`{` nesting, checked before the depth budget sees them.
