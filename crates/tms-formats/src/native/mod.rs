@@ -1240,13 +1240,7 @@ fn resolve(r: &mut Reader, model: &mut Model, p: &Pending) {
                 .hint = Some("findings are on elements and flows".into());
             }
             None => {
-                let candidates: Vec<&str> = model
-                    .ids
-                    .iter()
-                    .filter(|(_, i)| matches!(i, Item::Element(_) | Item::Flow(_)))
-                    .map(|(k, _)| k.as_str())
-                    .collect();
-                let hint = tms_syntax::diag::did_you_mean(&t.target, candidates)
+                let hint = tms_syntax::diag::did_you_mean(&t.target, target_ids(&model.ids))
                     .map(|c| format!("did you mean `{c}`?"));
                 r.error(
                     t.pos,
@@ -1259,6 +1253,15 @@ fn resolve(r: &mut Reader, model: &mut Model, p: &Pending) {
             }
         }
     }
+}
+
+/// The ids findings can be on (elements and flows): did-you-mean candidates
+/// for triage entries and threats that name a target.
+fn target_ids(ids: &HashMap<String, Item>) -> Vec<&str> {
+    ids.iter()
+        .filter(|(_, i)| matches!(i, Item::Element(_) | Item::Flow(_)))
+        .map(|(k, _)| k.as_str())
+        .collect()
 }
 
 fn item_kind(i: &Item) -> &'static str {

@@ -208,12 +208,7 @@ pub(super) fn resolve(r: &mut Reader, model: &mut Model, affects: &[Vec<Ref>]) {
                     );
                 }
                 None => {
-                    let candidates: Vec<&str> = model
-                        .ids
-                        .iter()
-                        .filter(|(_, i)| matches!(i, Item::Element(_) | Item::Flow(_)))
-                        .map(|(k, _)| k.as_str())
-                        .collect();
+                    let candidates = super::target_ids(&model.ids);
                     let mut message = format!(
                         "the threat `{}` affects `{}`, which does not exist",
                         t.id, reference.id
