@@ -89,7 +89,7 @@ pub fn analyse_with(path: &Path, library: &mut Library) -> Result<(Loaded, Analy
     let mut progress = Progress::for_model(path);
     let name = tms_syntax::source::display_name(path);
     progress.set_message(format!("reading {name}"));
-    let loaded = load_model_with(path, &mut progress)?;
+    let loaded = tms_syntax::timings::phase("read", || load_model_with(path, &mut progress))?;
     let m = &loaded.model;
     progress.set_message(format!(
         "{}: matching {} rules on {} elements and {} flows",
@@ -104,7 +104,7 @@ pub fn analyse_with(path: &Path, library: &mut Library) -> Result<(Loaded, Analy
         print_diagnostics(&clashes);
         return Err(super::EXIT_INVALID);
     }
-    let analysis = analyze(m, library);
+    let analysis = tms_syntax::timings::phase("analyse", || analyze(m, library));
     progress.finish();
     print_diagnostics(&analysis.warnings);
     // A rule stopped for running out of steps leaves the analysis incomplete:

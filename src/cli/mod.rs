@@ -106,6 +106,7 @@ pub fn main() -> i32 {
         Command::Lsp(a) => lsp::run(a),
         Command::Watch(a) => watch::run(a),
     };
+    tms_syntax::timings::print();
     io::finish(code)
 }
 

@@ -74,12 +74,14 @@ pub fn run(args: Args) -> i32 {
         };
         match format.render {
             Render::Stream(write) => {
-                return super::stream_output(args.output.as_ref(), |w| {
-                    if name == "json" && args.format_version == 1 {
-                        tms_report::json1::write(w, model, lib, analysis)
-                    } else {
-                        write(w, model, lib, analysis)
-                    }
+                return tms_syntax::timings::phase("write", || {
+                    super::stream_output(args.output.as_ref(), |w| {
+                        if name == "json" && args.format_version == 1 {
+                            tms_report::json1::write(w, model, lib, analysis)
+                        } else {
+                            write(w, model, lib, analysis)
+                        }
+                    })
                 })
             }
             Render::Template(render) => render(&tms_report::data::build(model, lib, analysis)),

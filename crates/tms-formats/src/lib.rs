@@ -40,8 +40,10 @@ pub fn read_source(
             None => Err(src.xml_here()),
         };
     }
-    let root = src.parse()?;
-    Ok(read(&root, &src.name))
+    let root = tms_syntax::timings::phase("parse", || src.parse())?;
+    Ok(tms_syntax::timings::phase("build", || {
+        read(&root, &src.name)
+    }))
 }
 
 /// Reports each cycle in boundary nesting once, naming its members, and

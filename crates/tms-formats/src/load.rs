@@ -16,18 +16,20 @@ pub struct Loaded {
 }
 
 pub fn load_path(path: &Path) -> Result<Loaded, Diagnostics> {
-    let src = source::read(path).map_err(|d| Diagnostics(vec![d]))?;
+    let src = tms_syntax::timings::phase("file", || source::read(path))
+        .map_err(|d| Diagnostics(vec![d]))?;
     load_source(&src)
 }
 
 pub fn load_source(src: &SourceFile) -> Result<Loaded, Diagnostics> {
     let (model, diags) = crate::read_source(src).map_err(|d| Diagnostics(vec![d]))?;
     let tags = src.tag_warnings();
-    let mut loaded = checked(model, diags, &src.name).map_err(|mut d| {
-        d.0.extend(tags.iter().cloned());
-        d.sort();
-        d
-    })?;
+    let mut loaded = tms_syntax::timings::phase("check", || checked(model, diags, &src.name))
+        .map_err(|mut d| {
+            d.0.extend(tags.iter().cloned());
+            d.sort();
+            d
+        })?;
     if !tags.is_empty() {
         loaded.warnings.0.extend(tags);
         loaded.warnings.sort();

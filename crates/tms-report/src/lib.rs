@@ -8,6 +8,7 @@ pub mod formats;
 pub mod html;
 pub mod json;
 pub mod json1;
+mod json_text;
 pub mod markdown;
 pub mod md;
 pub mod rule_list;

@@ -76,11 +76,12 @@ pub struct Analysis {
 const PARALLEL_THRESHOLD: usize = 2_000;
 
 pub fn analyze(model: &Model, lib: &Library) -> Analysis {
-    let order = IdOrder::of(model);
-    let (findings, unknowns, exhausted) = match_rules(model, lib, &order);
-    let mut findings = merge_by_cause(model, lib, findings);
-    let reach = crate::assess::Reach::of(model);
-    assess(model, lib, &reach, &mut findings);
+    use tms_syntax::timings::phase;
+    let order = phase("order", || IdOrder::of(model));
+    let (findings, unknowns, exhausted) = phase("match", || match_rules(model, lib, &order));
+    let mut findings = phase("merge", || merge_by_cause(model, lib, findings));
+    let reach = phase("reach", || crate::assess::Reach::of(model));
+    phase("assess", || assess(model, lib, &reach, &mut findings));
     let today = tms_syntax::dates::today();
     let stated = crate::model_threats::findings(model, lib, today);
     if !stated.is_empty() {
@@ -93,8 +94,10 @@ pub fn analyze(model: &Model, lib: &Library) -> Analysis {
         }
         findings.sort_by(|a, b| a.id.cmp(&b.id));
     }
-    let questions = questions(model, lib, &reach, &order, unknowns);
-    let mut warnings = apply_triage(model, lib, &mut findings, today);
+    let questions = phase("questions", || {
+        questions(model, lib, &reach, &order, unknowns)
+    });
+    let mut warnings = phase("triage", || apply_triage(model, lib, &mut findings, today));
     for (r, t) in exhausted {
         let rule = &lib.rules[r];
         warnings.push(
@@ -193,9 +196,38 @@ fn assess(model: &Model, lib: &Library, reach: &crate::assess::Reach, findings: 
     }
 }
 
-/// An unknown verdict: rule, target, and the first unset attribute it read
-/// (of the target or of an item it reaches).
-type Unknown = (usize, TargetRef, TargetRef, AttrId);
+/// An unknown verdict, ready for grouping into questions: the question it
+/// asks as one sortable key (`QuestionKey`), the rule, and the target it was
+/// evaluated on by its place in id order. Sixteen bytes, so that the millions
+/// a large model gives sort fast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Unknown {
+    key: QuestionKey,
+    rule: u32,
+    target: u32,
+}
+
+/// A question's place in id order (`ATTRIBUTE@ITEM`): the attribute's place
+/// among attribute names, then the item's place among ids. Attribute names are
+/// letters only, so this is the order of the id strings ("isEncrypted@…"
+/// before "isEncryptedAtRest@…", as '@' sorts before letters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct QuestionKey(u64);
+
+impl QuestionKey {
+    fn new(order: &IdOrder, item: TargetRef, attr: AttrId) -> QuestionKey {
+        let name_rank = u64::from(order.attr_rank[usize::from(attr.0)]);
+        QuestionKey(name_rank << 32 | u64::from(order.rank(item)))
+    }
+
+    fn item(self, order: &IdOrder) -> TargetRef {
+        order.at((self.0 & u64::from(u32::MAX)) as u32)
+    }
+
+    fn attr(self, order: &IdOrder) -> AttrId {
+        order.attr_by_rank[(self.0 >> 32) as usize]
+    }
+}
 
 /// One question per unset attribute of one item, listing every rule and
 /// target it would decide, so that one answer clears them all. An unknown
@@ -203,55 +235,58 @@ type Unknown = (usize, TargetRef, TargetRef, AttrId);
 /// deciding control first (`not isEncrypted and not usesVPN and ...`), and
 /// when the answer leaves the verdict open the next run asks the next one,
 /// instead of a bare model asking five things about every flow at once.
+///
+/// The unknowns are sorted by question key, so each question is one run of
+/// them, the runs come in id order, and no map or string is compared.
 fn questions(
     model: &Model,
     lib: &Library,
     reach: &crate::assess::Reach,
     order: &IdOrder,
-    unknowns: Vec<Unknown>,
+    mut unknowns: Vec<Unknown>,
 ) -> Vec<Question> {
-    let mut index: tms_syntax::fxhash::FxHashMap<(TargetRef, AttrId), usize> = Default::default();
+    use rayon::slice::ParallelSliceMut;
+    if unknowns.len() < PARALLEL_THRESHOLD {
+        unknowns.sort_unstable();
+    } else {
+        unknowns.par_sort_unstable();
+    }
     let mut out: Vec<Question> = Vec::new();
-    for (rule, target, item, attr) in unknowns {
-        let (item, attr) = asked_where(model, item, attr);
-        let i = *index.entry((item, attr)).or_insert_with(|| {
-            out.push(Question {
-                id: format!("{}@{}", attr.def().name, target_id(model, item)),
-                item,
-                attr,
-                rules: Vec::new(),
-                targets: Vec::new(),
-                severity: Severity::Info,
-            });
-            out.len() - 1
+    for run in unknowns.chunk_by(|a, b| a.key == b.key) {
+        let (item, attr) = (run[0].key.item(order), run[0].key.attr(order));
+        let mut rules: Vec<usize> = run.iter().map(|u| u.rule as usize).collect();
+        rules.dedup(); // sorted already, as part of the key order
+        let mut ranks: Vec<u32> = run.iter().map(|u| u.target).collect();
+        ranks.sort_unstable();
+        ranks.dedup();
+        let targets: Vec<TargetRef> = ranks.iter().map(|r| order.at(*r)).collect();
+        // What is at stake: the worst severity any of its verdicts could give.
+        let severity = run
+            .iter()
+            .map(|u| {
+                let target = order.at(u.target);
+                crate::assess::assessed(
+                    lib.rules[u.rule as usize].severity,
+                    reach.exposure(model, target),
+                    reach.data_class(model, target),
+                )
+            })
+            .max()
+            .unwrap_or(Severity::Info);
+        let (name, id) = (attr.def().name, target_id(model, item));
+        let mut qid = String::with_capacity(name.len() + 1 + id.len());
+        qid.push_str(name);
+        qid.push('@');
+        qid.push_str(id);
+        out.push(Question {
+            id: qid,
+            item,
+            attr,
+            rules,
+            targets,
+            severity,
         });
-        let q = &mut out[i];
-        let stake = crate::assess::assessed(
-            lib.rules[rule].severity,
-            reach.exposure(model, target),
-            reach.data_class(model, target),
-        );
-        q.severity = q.severity.max(stake);
-        // Duplicates go at the end, in one sort per question.
-        q.rules.push(rule);
-        q.targets.push(target);
     }
-    for q in &mut out {
-        q.rules.sort_unstable();
-        q.rules.dedup();
-        q.targets.sort_unstable_by_key(|t| order.rank(*t));
-        q.targets.dedup();
-    }
-    // By id, `ATTRIBUTE@ITEM`: attribute names are letters only, so comparing
-    // the names and then the items' places gives the order of the id strings
-    // ("isEncrypted@…" before "isEncryptedAtRest@…", as '@' sorts before letters).
-    out.sort_unstable_by(|a, b| {
-        a.attr
-            .def()
-            .name
-            .cmp(b.attr.def().name)
-            .then_with(|| order.rank(a.item).cmp(&order.rank(b.item)))
-    });
     out
 }
 
@@ -353,6 +388,9 @@ struct IdOrder {
     sorted: Vec<TargetRef>,
     element_rank: Vec<u32>,
     flow_rank: Vec<u32>,
+    /// Each attribute's place among attribute names, and the reverse.
+    attr_rank: Vec<u32>,
+    attr_by_rank: Vec<AttrId>,
 }
 
 impl IdOrder {
@@ -372,11 +410,26 @@ impl IdOrder {
                 TargetRef::Model => {}
             }
         }
+        let mut attr_by_rank: Vec<AttrId> = (0..ATTRS.len())
+            .map(|i| AttrId(u16::try_from(i).unwrap_or(u16::MAX)))
+            .collect();
+        attr_by_rank.sort_by_key(|a| a.def().name);
+        let mut attr_rank = vec![0; ATTRS.len()];
+        for (rank, a) in attr_by_rank.iter().enumerate() {
+            attr_rank[usize::from(a.0)] = u32::try_from(rank).unwrap_or(u32::MAX);
+        }
         IdOrder {
             sorted,
             element_rank,
             flow_rank,
+            attr_rank,
+            attr_by_rank,
         }
+    }
+
+    /// The target at a place in id order.
+    fn at(&self, rank: u32) -> TargetRef {
+        self.sorted[rank as usize]
     }
 
     fn rank(&self, t: TargetRef) -> u32 {
@@ -464,7 +517,14 @@ fn match_rules(model: &Model, lib: &Library, order: &IdOrder) -> Matched {
                     }
                     Verdict::True => buckets[*r].push(*t),
                     Verdict::False => {}
-                    Verdict::Unknown(item, attr) => unknown.push((*r, *t, item, attr)),
+                    Verdict::Unknown(item, attr) => {
+                        let (item, attr) = asked_where(model, item, attr);
+                        unknown.push(Unknown {
+                            key: QuestionKey::new(order, item, attr),
+                            rule: u32::try_from(*r).unwrap_or(u32::MAX),
+                            target: order.rank(*t),
+                        });
+                    }
                 }
             }
         }

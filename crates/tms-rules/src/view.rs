@@ -149,33 +149,13 @@ pub fn question_view<'a>(
     lib: &'a Library,
     q: &'a crate::engine::Question,
 ) -> QuestionView<'a> {
-    let def = q.attr.def();
-    let name = match q.item {
-        TargetRef::Element(e) => model.elements[e].name.as_str(),
-        TargetRef::Flow(f) => model.flows[f].name.as_str(),
-        TargetRef::Model => model.title.as_str(),
-    };
     let pos = target_pos(model, q.item);
-    let ask = match def.ty {
-        tms_model::AttrType::Bool => format!(
-            "{name} (`{}`): {} Set `{}` to true or false.",
-            target_id(model, q.item),
-            def.doc,
-            def.name
-        ),
-        _ => format!(
-            "{name} (`{}`): {} Set `{}`.",
-            target_id(model, q.item),
-            def.doc,
-            def.name
-        ),
-    };
     QuestionView {
         id: &q.id,
         target: target_id(model, q.item),
         target_type: target_type(model, q.item),
-        attributes: [def.name],
-        ask,
+        attributes: [q.attr.def().name],
+        ask: Ask::of(model, q).to_string(),
         would_raise: q.rules.iter().map(|r| lib.rules[*r].id.as_str()).collect(),
         severity: q.severity,
         affects: q.targets.iter().map(|t| target_id(model, *t)).collect(),
@@ -184,6 +164,51 @@ pub fn question_view<'a>(
             line: pos.line,
             column: pos.col,
         },
+    }
+}
+
+/// A question's `ask` text, written where it is displayed: a report with a
+/// million questions writes it straight into the output, never as a string
+/// of its own.
+#[derive(Debug, Clone, Copy)]
+pub struct Ask<'a> {
+    name: &'a str,
+    id: &'a str,
+    attr: &'static tms_model::AttrDef,
+}
+
+impl<'a> Ask<'a> {
+    pub fn of(model: &'a Model, q: &crate::engine::Question) -> Ask<'a> {
+        let name = match q.item {
+            TargetRef::Element(e) => model.elements[e].name.as_str(),
+            TargetRef::Flow(f) => model.flows[f].name.as_str(),
+            TargetRef::Model => model.title.as_str(),
+        };
+        Ask {
+            name,
+            id: target_id(model, q.item),
+            attr: q.attr.def(),
+        }
+    }
+}
+
+impl<'a> Ask<'a> {
+    /// The text in pieces, for writers that escape each piece themselves.
+    pub fn pieces(&self) -> [&'a str; 8] {
+        let tail = match self.attr.ty {
+            tms_model::AttrType::Bool => "` to true or false.",
+            _ => "`.",
+        };
+        let attr = self.attr;
+        [
+            self.name, " (`", self.id, "`): ", attr.doc, " Set `", attr.name, tail,
+        ]
+    }
+}
+
+impl std::fmt::Display for Ask<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.pieces().iter().try_for_each(|p| f.write_str(p))
     }
 }
 

@@ -10,3 +10,4 @@ pub mod fxhash;
 pub mod output;
 pub mod reader;
 pub mod source;
+pub mod timings;
