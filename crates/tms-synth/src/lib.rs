@@ -157,3 +157,10 @@ fn random_attrs(rng: &mut Rng, s: &mut String, t: Targets) {
         let _ = write!(s, ", \"{}\": {v}", a.name);
     }
 }
+
+/// The same model as block YAML (the layout people write), for benchmarks
+/// that read YAML.
+pub fn to_yaml(json: &str) -> Result<String, String> {
+    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    serde_saphyr::to_string(&value).map_err(|e| e.to_string())
+}
