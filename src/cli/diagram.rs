@@ -104,7 +104,7 @@ pub fn run(args: Args) -> i32 {
         match analyse(&args.model, &args.rules) {
             Ok(a) => {
                 let w = Worst::from_analysis(&a.loaded.model, &a.library, &a.analysis);
-                (a.loaded.model, Some(w))
+                (std::mem::ManuallyDrop::into_inner(a.loaded).model, Some(w))
             }
             Err(code) => return code,
         }

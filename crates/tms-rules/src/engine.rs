@@ -251,8 +251,7 @@ fn questions(
     } else {
         unknowns.par_sort_unstable();
     }
-    let mut out: Vec<Question> = Vec::new();
-    for run in unknowns.chunk_by(|a, b| a.key == b.key) {
+    let question = |run: &[Unknown]| -> Question {
         let (item, attr) = (run[0].key.item(order), run[0].key.attr(order));
         let mut rules: Vec<usize> = run.iter().map(|u| u.rule as usize).collect();
         rules.dedup(); // sorted already, as part of the key order
@@ -278,16 +277,40 @@ fn questions(
         qid.push_str(name);
         qid.push('@');
         qid.push_str(id);
-        out.push(Question {
+        Question {
             id: qid,
             item,
             attr,
             rules,
             targets,
             severity,
-        });
+        }
+    };
+    let runs = |part: &[Unknown]| -> Vec<Question> {
+        part.chunk_by(|a, b| a.key == b.key).map(question).collect()
+    };
+    if unknowns.len() < PARALLEL_THRESHOLD {
+        return runs(&unknowns);
     }
-    out
+    // Parts cut where a question ends, one question never split between two,
+    // built on every core and joined in order.
+    let mut parts: Vec<&[Unknown]> = Vec::new();
+    let mut rest: &[Unknown] = &unknowns;
+    let size = unknowns
+        .len()
+        .div_ceil(4 * rayon::current_num_threads())
+        .max(1);
+    while !rest.is_empty() {
+        let mut cut = size.min(rest.len());
+        while cut < rest.len() && rest[cut].key == rest[cut - 1].key {
+            cut += 1;
+        }
+        let (part, tail) = rest.split_at(cut);
+        parts.push(part);
+        rest = tail;
+    }
+    let built: Vec<Vec<Question>> = parts.into_par_iter().map(runs).collect();
+    built.into_iter().flatten().collect()
 }
 
 /// Where to ask about an unset attribute: a flow attribute the flow would take

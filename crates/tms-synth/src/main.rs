@@ -5,10 +5,7 @@ use std::io::Write;
 
 fn main() {
     let yaml = std::env::args().any(|a| a == "--yaml");
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--yaml")
-        .collect();
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--yaml").collect();
     let elements = args.first().and_then(|a| a.parse().ok()).unwrap_or(1000);
     let seed = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1);
     let json = tms_synth::generate(tms_synth::Params { elements, seed });

@@ -323,7 +323,10 @@ fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, st: &mut State<'a>) ->
             Ok(V::Vals(out))
         }
         Node::Get(recv, access) => {
-            let r = eval(recv, ctx, target, st)?;
+            let r = match leaf(recv, target, st) {
+                Some(v) => v,
+                None => eval(recv, ctx, target, st)?,
+            };
             if matches!(r, V::Unknown) {
                 return Ok(V::Unknown);
             }
@@ -446,7 +449,10 @@ fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, st: &mut State<'a>) ->
             let mut left = eval(first, ctx, target, st)?;
             let mut unknown = false;
             for (op, right) in rest {
-                let r = eval(right, ctx, target, st)?;
+                let r = match leaf(right, target, st) {
+                    Some(v) => v,
+                    None => eval(right, ctx, target, st)?,
+                };
                 if matches!(left, V::Unknown) || matches!(r, V::Unknown) {
                     unknown = true;
                 } else if !compare(ctx, *op, &left, &r)? {
@@ -499,6 +505,22 @@ fn eval<'a>(n: &'a Node, ctx: Ctx<'a>, target: TargetRef, st: &mut State<'a>) ->
             }
             call(ctx, r, *m, arg.as_slice())
         }
+    }
+}
+
+/// The value of a node that needs no evaluation (the target, a variable, a
+/// literal), without the call: attribute reads and comparisons with a literal
+/// are most of every condition, and the recursive call around each leaf was
+/// a fair share of a large model's matching. Leaves are not counted against
+/// the step budget; the node that holds them is, which bounds them as well.
+#[inline(always)]
+fn leaf<'a>(n: &'a Node, target: TargetRef, st: &State<'a>) -> Option<V<'a>> {
+    match n {
+        Node::Target => Some(item(target)),
+        Node::Var(slot) => Some(st.vars[*slot].clone()),
+        Node::Const(c) => Some(constant(c)),
+        Node::ConstList(items) => Some(V::Consts(items)),
+        _ => None,
     }
 }
 
