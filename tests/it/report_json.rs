@@ -124,3 +124,42 @@ fn json_report_format_2_validates_against_its_schema_for_every_example() {
         );
     }
 }
+
+/// A model large enough for every parallel path (matching, question building,
+/// the report's batches) gives the same bytes on one thread as on several, and
+/// the report is one line per rule, finding and question.
+#[test]
+fn a_large_report_is_the_same_bytes_on_any_number_of_threads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let model = dir.path().join("synthetic.json");
+    let text = tms_synth::generate(tms_synth::Params {
+        elements: 2_500,
+        seed: 7,
+    });
+    std::fs::write(&model, text).expect("write the model");
+    let run = |threads: &str| -> Vec<u8> {
+        let out = assert_cmd::cargo::cargo_bin_cmd!("tms")
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["report", "--format", "json"])
+            .arg(&model)
+            .output()
+            .expect("tms runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let one = run("1");
+    assert_eq!(one, run("3"), "the report depends on the number of threads");
+    let doc: serde_json::Value = serde_json::from_slice(&one).expect("valid JSON");
+    let questions = doc["questions"].as_array().map_or(0, Vec::len);
+    let findings = doc["findings"].as_array().map_or(0, Vec::len);
+    let rules = doc["rules"].as_object().map_or(0, serde_json::Map::len);
+    // More questions than one batch of the writer (4,096), so batches join.
+    assert!(questions > 4_096, "{questions} questions");
+    let text = String::from_utf8_lossy(&one);
+    let entry_lines = text.lines().filter(|l| l.starts_with("    ")).count();
+    assert_eq!(entry_lines, questions + findings + rules);
+}
