@@ -29,6 +29,14 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     Ok(node)
 }
 
+/// A place in the file whose column is worked out only if it is needed.
+#[derive(Clone, Copy)]
+struct Mark {
+    i: usize,
+    line: u32,
+    line_start: usize,
+}
+
 struct Parser<'a> {
     bytes: &'a [u8],
     text: &'a str,
@@ -51,6 +59,22 @@ impl<'a> Parser<'a> {
         let col = base + self.text[from..self.i].chars().count();
         self.col_cache.set((self.i, col));
         Pos::new(self.line, col as u32)
+    }
+
+    /// Where the parser is, without working out the column: a comma's place
+    /// is only needed when it turns out to be a trailing one, and commas are
+    /// a third of a large file's tokens.
+    fn mark(&self) -> Mark {
+        Mark {
+            i: self.i,
+            line: self.line,
+            line_start: self.line_start,
+        }
+    }
+
+    fn pos_of(&self, m: Mark) -> Pos {
+        let col = 1 + self.text[m.line_start..m.i].chars().count();
+        Pos::new(m.line, col as u32)
     }
 
     fn error(&self, message: impl Into<String>) -> SyntaxError {
@@ -85,11 +109,11 @@ impl<'a> Parser<'a> {
     }
 
     /// A `,` directly followed by the closing bracket: JSON has no trailing commas.
-    fn trailing_comma(&mut self, comma: Pos, close: u8) -> Result<(), SyntaxError> {
+    fn trailing_comma(&mut self, comma: Mark, close: u8) -> Result<(), SyntaxError> {
         self.skip_ws();
         if self.peek() == Some(close) {
             return Err(SyntaxError::new(
-                comma,
+                self.pos_of(comma),
                 format!("trailing comma before `{}`", close as char),
             )
             .with_hint("JSON allows no comma after the last entry; remove it"));
@@ -196,7 +220,7 @@ impl<'a> Parser<'a> {
             self.skip_ws();
             match self.peek() {
                 Some(b',') => {
-                    let comma = self.pos();
+                    let comma = self.mark();
                     self.i += 1;
                     self.trailing_comma(comma, b'}')?;
                 }
@@ -223,7 +247,7 @@ impl<'a> Parser<'a> {
             self.skip_ws();
             match self.peek() {
                 Some(b',') => {
-                    let comma = self.pos();
+                    let comma = self.mark();
                     self.i += 1;
                     self.trailing_comma(comma, b']')?;
                 }
