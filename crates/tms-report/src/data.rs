@@ -639,11 +639,7 @@ pub fn build<'a>(model: &'a Model, lib: &'a Library, a: &'a Analysis) -> ReportD
         cell.1 += usize::from(open);
         let triage = f.triage.map(|t| &model.triage[t]);
         findings.push(ReportFinding {
-            target_name: match f.target {
-                TargetRef::Element(e) => &model.elements[e].name,
-                TargetRef::Flow(x) => &model.flows[x].name,
-                TargetRef::Model => &model.title,
-            },
+            target_name: tms_rules::view::target_name(model, f.target),
             stride_names: rule.stride.iter().map(|s| s.long_name()).collect(),
             owner: view.owner,
             ticket: view.ticket,

@@ -522,7 +522,7 @@ fn location(uri: &str, line: u32, column: u32) -> Location<'_> {
 impl<'a> Results<'a> {
     fn result(&self, f: &'a Finding) -> SarifResult<'a> {
         let v: FindingView<'a> = finding_view(self.model, self.lib, f);
-        let name = target_name(self.model, f);
+        let name = tms_rules::view::target_name(self.model, f.target);
         let mut text = format!("{}: {} `{}`", v.title, v.target_type, v.target);
         if !name.is_empty() && name != v.target {
             let _ = write!(text, " ({name})");
@@ -603,14 +603,6 @@ impl<'a> Results<'a> {
             justification,
             location: pos.map(|p| location(self.uri, p.line, p.col)),
         })
-    }
-}
-
-fn target_name<'a>(model: &'a Model, f: &Finding) -> &'a str {
-    match f.target {
-        tms_rules::condition::TargetRef::Element(e) => &model.elements[e].name,
-        tms_rules::condition::TargetRef::Flow(x) => &model.flows[x].name,
-        tms_rules::condition::TargetRef::Model => &model.title,
     }
 }
 

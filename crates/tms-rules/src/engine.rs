@@ -246,11 +246,6 @@ fn questions(
     mut unknowns: Vec<Unknown>,
 ) -> Vec<Question> {
     use rayon::slice::ParallelSliceMut;
-    if unknowns.len() < PARALLEL_THRESHOLD {
-        unknowns.sort_unstable();
-    } else {
-        unknowns.par_sort_unstable();
-    }
     let question = |run: &[Unknown]| -> Question {
         let (item, attr) = (run[0].key.item(order), run[0].key.attr(order));
         let mut rules: Vec<usize> = run.iter().map(|u| u.rule as usize).collect();
@@ -290,8 +285,10 @@ fn questions(
         part.chunk_by(|a, b| a.key == b.key).map(question).collect()
     };
     if unknowns.len() < PARALLEL_THRESHOLD {
+        unknowns.sort_unstable();
         return runs(&unknowns);
     }
+    unknowns.par_sort_unstable();
     // Parts cut where a question ends, one question never split between two,
     // built on every core and joined in order.
     let mut parts: Vec<&[Unknown]> = Vec::new();

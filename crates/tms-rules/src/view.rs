@@ -62,6 +62,15 @@ pub fn target_type(model: &Model, t: TargetRef) -> &'static str {
     }
 }
 
+/// What the model calls a target (the system's title for the model itself).
+pub fn target_name(model: &Model, t: TargetRef) -> &str {
+    match t {
+        TargetRef::Element(e) => &model.elements[e].name,
+        TargetRef::Flow(f) => &model.flows[f].name,
+        TargetRef::Model => &model.title,
+    }
+}
+
 pub fn target_pos(model: &Model, t: TargetRef) -> tms_syntax::source::Pos {
     match t {
         TargetRef::Element(e) => model.elements[e].pos,
@@ -179,20 +188,13 @@ pub struct Ask<'a> {
 
 impl<'a> Ask<'a> {
     pub fn of(model: &'a Model, q: &crate::engine::Question) -> Ask<'a> {
-        let name = match q.item {
-            TargetRef::Element(e) => model.elements[e].name.as_str(),
-            TargetRef::Flow(f) => model.flows[f].name.as_str(),
-            TargetRef::Model => model.title.as_str(),
-        };
         Ask {
-            name,
+            name: target_name(model, q.item),
             id: target_id(model, q.item),
             attr: q.attr.def(),
         }
     }
-}
 
-impl<'a> Ask<'a> {
     /// The text in pieces, for writers that escape each piece themselves.
     pub fn pieces(&self) -> [&'a str; 8] {
         let tail = match self.attr.ty {

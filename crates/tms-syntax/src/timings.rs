@@ -1,7 +1,7 @@
 //! `TMS_TIMINGS=1`: the wall time of each phase of a command on stderr, for
 //! scripts/bench.sh and for users who want to know where a large model's
-//! seconds go. Off by default; the phases are coarse (read, analyse, write),
-//! so the cost of looking at the clock is nothing next to them.
+//! seconds go. Off by default; the phases are coarse (a dozen per run: read,
+//! match, questions, write ...), so looking at the clock costs nothing next to them.
 
 use std::io::Write;
 use std::sync::Mutex;
